@@ -1,0 +1,108 @@
+// The binding a workflow sees in `env` (Cloudflare's `Workflow`): create, createBatch, get.
+
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { InstanceAlreadyExistsError, InstanceNotFoundError, ValidationError } from './errors.js';
+import { instanceHandle, type WorkflowInstance } from './instance-handle.js';
+import { assertInstanceId, MAX_BATCH_SIZE, serializeWithinLimit } from './limits.js';
+import { RECORD_VERSION, type InstanceRecord } from './records.js';
+import type { RuntimeInternals } from './runtime-internals.js';
+
+export interface WorkflowInstanceCreateOptions<Params = unknown> {
+  /** At most 100 characters of `[a-zA-Z0-9_-]`, not starting with '-'. @default a random UUID */
+  id?: string;
+  params?: Params;
+}
+
+export interface Workflow<Params = unknown> {
+  create(options?: WorkflowInstanceCreateOptions<Params>): Promise<WorkflowInstance>;
+  createBatch(batch: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowInstance[]>;
+  get(id: string): Promise<WorkflowInstance>;
+}
+
+const CreateOptionsSchema = z
+  .object({ id: z.string().optional(), params: z.unknown().optional() })
+  .strict()
+  .optional();
+
+export function createBinding<Params>(
+  rt: RuntimeInternals,
+  workflowName: string,
+  paramsSchema: z.ZodType | undefined,
+): Workflow<Params> {
+  /** Validates and serializes one create request; nothing is written. */
+  const prepare = (options: unknown, input: string): InstanceRecord => {
+    const parsed = CreateOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new ValidationError(input, '{ id?: string, params?: unknown } (no other keys)', options);
+    const id = parsed.data?.id ?? randomUUID();
+    assertInstanceId(id);
+    let params: unknown = parsed.data?.params ?? {};
+    if (paramsSchema) {
+      const checked = paramsSchema.safeParse(params);
+      if (!checked.success) {
+        throw new ValidationError(`params of workflow "${workflowName}"`, 'params matching the workflow\'s schema', z.prettifyError(checked.error), { cause: checked.error });
+      }
+      params = checked.data;
+    }
+    const now = rt.clock.now();
+    return {
+      v: RECORD_VERSION,
+      workflowName,
+      instanceId: id,
+      status: 'queued',
+      params: serializeWithinLimit(params, `Params of instance "${id}"`),
+      output: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+      version: 0,
+      generation: 0,
+      leaseOwner: null,
+      leaseToken: 0,
+      leaseExpiresAt: null,
+      wakeAt: now,
+      wakeSeq: 0,
+      eventSeq: 0,
+      pausedAt: null,
+      pausedTotalMs: 0,
+      recoveries: 0,
+      expiresAt: null,
+    };
+  };
+
+  const start = async (record: InstanceRecord): Promise<WorkflowInstance> => {
+    await rt.store.createInstance({ instance: record });
+    await rt.schedule({ workflowName, instanceId: record.instanceId, wakeAt: record.createdAt, wakeSeq: 0 });
+    return instanceHandle(rt, { workflowName, instanceId: record.instanceId });
+  };
+
+  return {
+    create: (options) => start(prepare(options, 'create options')),
+
+    async createBatch(batch) {
+      if (!Array.isArray(batch) || batch.length < 1 || batch.length > MAX_BATCH_SIZE) {
+        throw new ValidationError('createBatch list', `an array of 1 to ${MAX_BATCH_SIZE} create options`, Array.isArray(batch) ? `${batch.length} entries` : batch);
+      }
+      const records = batch.map((options, i) => prepare(options, `createBatch entry ${i}`));
+      const ids = new Set<string>();
+      for (const record of records) {
+        if (ids.has(record.instanceId)) throw new InstanceAlreadyExistsError(workflowName, record.instanceId);
+        ids.add(record.instanceId);
+      }
+      const existing = await Promise.all(records.map((record) => rt.store.getInstance(record)));
+      const taken = existing.find((instance) => instance !== null);
+      if (taken) throw new InstanceAlreadyExistsError(workflowName, taken.instanceId);
+      const handles: WorkflowInstance[] = [];
+      for (const record of records) handles.push(await start(record));
+      return handles;
+    },
+
+    async get(id) {
+      assertInstanceId(id);
+      const instance = await rt.store.getInstance({ workflowName, instanceId: id });
+      if (!instance) throw new InstanceNotFoundError(workflowName, id);
+      return instanceHandle(rt, { workflowName, instanceId: id });
+    },
+  };
+}

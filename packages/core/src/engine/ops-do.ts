@@ -1,0 +1,170 @@
+// step.do: return the recorded outcome, or run the callback under its retry policy and record it.
+
+import { RECORD_VERSION, type StepRecord } from '../records.js';
+import { CairnError, PayloadTooLargeError, WorkflowTimeoutError } from '../errors.js';
+import { hydrateError, serializeError } from '../error-codec.js';
+import { deserialize } from '../serialize.js';
+import { assertStepName, serializeWithinLimit } from '../limits.js';
+import {
+  configFromRecord,
+  recordableConfig,
+  resolveStepConfig,
+  retryDelayMs,
+  type ResolvedStepConfig,
+  type WorkflowStepConfig,
+} from '../step-config.js';
+import type { WorkflowStepContext } from '../entrypoint.js';
+import type { ReplaySession } from './session.js';
+
+export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
+
+const CRASH_MESSAGE = 'Attempt failed due to internal workflows error';
+
+export async function runDo<T>(
+  session: ReplaySession,
+  name: string,
+  configOrCallback: WorkflowStepConfig | StepCallback<T>,
+  maybeCallback?: StepCallback<T>,
+): Promise<T> {
+  const callback = (typeof configOrCallback === 'function' ? configOrCallback : maybeCallback) as StepCallback<T>;
+  const config = typeof configOrCallback === 'function' ? undefined : configOrCallback;
+  assertStepName(name);
+  if (typeof callback !== 'function') throw new TypeError(`step.do("${name}") needs a callback function`);
+  const { key, count } = session.nextKey('do', name);
+
+  const outcome = session.outcomes.get(key);
+  if (outcome) return replayOutcome<T>(outcome);
+
+  let live: ResolvedStepConfig;
+  try {
+    live = resolveStepConfig(name, config);
+  } catch (error) {
+    session.fatal(error);
+  }
+  const attempts = session.attempts.get(key) ?? [];
+  const first = attempts[0]?.config;
+  const resolved = first ? configFromRecord(first, live) : live;
+  const startedAt = attempts[0]?.startedAt ?? session.now;
+
+  for (;;) {
+    const previous = attempts[attempts.length - 1];
+    if (previous?.wakeAt !== undefined) await session.waitUntil(previous.wakeAt, 'retry');
+    for (let blocked = session.canStartWork(); blocked; blocked = session.canStartWork()) {
+      await session.block({ wakeAt: null, reason: blocked, recheck: blocked === 'pause' ? () => !session.pausing : undefined });
+    }
+
+    const attempt = (previous?.attempt ?? 0) + 1;
+    let error: unknown;
+    if (session.recovering) {
+      // The runner before us died while this step was in flight: that attempt failed.
+      session.recovering = false;
+      error = new Error(CRASH_MESSAGE);
+    } else {
+      const result = await runAttempt(session, { name, count, attempt, config: resolved }, callback);
+      if ('value' in result) {
+        const stored = await session.record(outcomeRecord(key, name, session, attempt, startedAt, resolved, result.serialized));
+        return stored.value === result.serialized ? (result.value as T) : replayOutcome<T>(stored);
+      }
+      error = result.error;
+    }
+
+    const retryable = !isNonRetryable(error) && attempt <= resolved.retries.limit;
+    if (!retryable) {
+      const stored = await session.record({
+        ...baseRecord(key, name, session, attempt, startedAt),
+        id: key,
+        state: 'failed',
+        error: serializeError(error),
+        config: recordableConfig(resolved),
+      });
+      return replayOutcome<T>(stored);
+    }
+    const now = session.now;
+    const stored = await session.record({
+      ...baseRecord(key, name, session, attempt, now),
+      id: `${key}#${attempt}`,
+      state: 'attempt-failed',
+      error: serializeError(error),
+      wakeAt: now + retryDelayMs(resolved, attempt, error),
+      ...(attempt === 1 ? { config: recordableConfig(resolved) } : {}),
+    });
+    if (stored.state === 'completed' || stored.state === 'failed') return replayOutcome<T>(stored);
+    attempts.push(stored);
+  }
+}
+
+type AttemptResult = { value: unknown; serialized: string } | { error: unknown };
+
+async function runAttempt(
+  session: ReplaySession,
+  step: { name: string; count: number; attempt: number; config: ResolvedStepConfig },
+  callback: StepCallback<unknown>,
+): Promise<AttemptResult> {
+  const controller = new AbortController();
+  const onSessionEnd = () => controller.abort(session.abort.signal.reason);
+  session.abort.signal.addEventListener('abort', onSessionEnd, { once: true });
+  let cancelTimer: (() => void) | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    cancelTimer = session.settings.clock.setTimer(() => {
+      const error = new WorkflowTimeoutError(`Execution timed out after ${step.config.timeout}ms`);
+      controller.abort(error);
+      reject(error);
+    }, step.config.timeout);
+  });
+  const ctx: WorkflowStepContext = {
+    step: { name: step.name, count: step.count },
+    attempt: step.attempt,
+    config: step.config,
+    signal: controller.signal,
+  };
+  try {
+    const value = await session.track(Promise.race([Promise.resolve().then(() => callback(ctx)), timeout]));
+    try {
+      return { value, serialized: serializeWithinLimit(value, `Step "${step.name}" output`) };
+    } catch (error) {
+      if (CairnError.is(error, 'not_serializable') && (error as Error).message.includes('a function')) session.fatal(error);
+      return { error };
+    }
+  } catch (error) {
+    return { error };
+  } finally {
+    cancelTimer?.();
+    session.abort.signal.removeEventListener('abort', onSessionEnd);
+  }
+}
+
+function isNonRetryable(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'NonRetryableError' || error instanceof PayloadTooLargeError;
+}
+
+function baseRecord(key: string, name: string, session: ReplaySession, attempt: number, startedAt: number) {
+  return {
+    v: RECORD_VERSION,
+    key,
+    generation: session.instance.generation,
+    kind: 'do' as const,
+    name,
+    attempt,
+    startedAt,
+    recordedAt: session.now,
+  };
+}
+
+function outcomeRecord(
+  key: string,
+  name: string,
+  session: ReplaySession,
+  attempt: number,
+  startedAt: number,
+  config: ResolvedStepConfig,
+  value: string,
+): StepRecord {
+  const record: StepRecord = { ...baseRecord(key, name, session, attempt, startedAt), id: key, state: 'completed', value };
+  if (attempt > 1 || config.sensitive) record.config = recordableConfig(config);
+  return record;
+}
+
+function replayOutcome<T>(record: StepRecord): T {
+  if (record.state === 'completed') return deserialize<T>(record.value ?? '-1');
+  throw hydrateError(record.error ?? { name: 'Error', message: 'Step failed' });
+}

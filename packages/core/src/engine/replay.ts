@@ -1,0 +1,145 @@
+// The host seam: replay one instance until it completes, fails, blocks or nears a deadline, and say which.
+// Lambda, Cloud Run, the local runner and the in-process scheduler all call this one function.
+
+import { CairnError } from '../errors.js';
+import { summarizeError } from '../error-codec.js';
+import type { WorkflowClass, WorkflowExecutionContext, WorkflowStep } from '../entrypoint.js';
+import { MAX_PAYLOAD_BYTES, serializeWithinLimit } from '../limits.js';
+import { FINISHED_STATUSES, type InstanceRecord, type Journal } from '../records.js';
+import { deserialize } from '../serialize.js';
+import type { InstanceRef } from '../store.js';
+import { runDo } from './ops-do.js';
+import { runSleep, runSleepUntil } from './ops-sleep.js';
+import { runWait } from './ops-wait.js';
+import { FatalSignal, ReplaySession, type EngineSettings, type ReplayReport } from './session.js';
+
+export interface ReplayOptions {
+  /** Stop starting new work at this time (epoch ms) and report `continue`; e.g. a Lambda's end minus a margin. */
+  deadline?: number;
+  /** Called with the live session so the runtime can signal events and pauses to it. */
+  onSession?: (session: ReplaySession) => () => void;
+}
+
+const MAX_ACQUIRE_TRIES = 8;
+
+export async function replayInstance(
+  settings: EngineSettings,
+  ref: InstanceRef,
+  resolveWorkflow: (workflowName: string) => WorkflowClass,
+  env: unknown,
+  options: ReplayOptions = {},
+): Promise<ReplayReport> {
+  for (let tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
+    const journal = await settings.store.loadJournal(ref);
+    if (!journal) return { outcome: 'not_found', status: null, wakeAt: null };
+    const settled = reportWithoutRunning(settings, journal.instance);
+    if (settled) return settled;
+    const acquired = await acquire(settings, journal);
+    if (acquired === 'conflict') continue;
+    const session = new ReplaySession(settings, acquired.journal, options.deadline ?? null, acquired.takeover);
+    const detach = options.onSession?.(session);
+    try {
+      start(session, resolveWorkflow(ref.workflowName), env);
+      return await session.report;
+    } finally {
+      detach?.();
+    }
+  }
+  const current = await settings.store.getInstance(ref);
+  return { outcome: 'busy', status: current?.status ?? null, wakeAt: settings.clock.now() + 100 };
+}
+
+/** Finished, paused, or held by a live runner: nothing to run. */
+function reportWithoutRunning(settings: EngineSettings, instance: InstanceRecord): ReplayReport | null {
+  const { status } = instance;
+  if (FINISHED_STATUSES.has(status)) {
+    return { outcome: status as 'complete' | 'errored' | 'terminated', status, wakeAt: null };
+  }
+  if (status === 'paused') return { outcome: 'paused', status, wakeAt: null };
+  const now = settings.clock.now();
+  if (instance.leaseOwner !== null && instance.leaseExpiresAt !== null && instance.leaseExpiresAt > now) {
+    return { outcome: 'busy', status, wakeAt: instance.leaseExpiresAt };
+  }
+  return null;
+}
+
+async function acquire(
+  settings: EngineSettings,
+  journal: Journal,
+): Promise<{ journal: Journal; takeover: boolean } | 'conflict'> {
+  const { instance } = journal;
+  const now = settings.clock.now();
+  const takeover = instance.leaseOwner !== null;
+  const leaseExpiresAt = now + settings.leaseMs;
+  try {
+    const updated = await settings.store.updateInstance({
+      workflowName: instance.workflowName,
+      instanceId: instance.instanceId,
+      expectedVersion: instance.version,
+      patch: {
+        status: instance.status === 'waitingForPause' ? 'waitingForPause' : 'running',
+        leaseOwner: settings.owner,
+        leaseToken: instance.leaseToken + 1,
+        leaseExpiresAt,
+        // If this runner dies, the due-wake-up index brings the instance back once the lease expires.
+        wakeAt: leaseExpiresAt,
+        recoveries: instance.recoveries + (takeover ? 1 : 0),
+        updatedAt: now,
+      },
+    });
+    return { journal: { ...journal, instance: updated }, takeover };
+  } catch (error) {
+    if (CairnError.is(error, 'version_conflict')) return 'conflict';
+    throw error;
+  }
+}
+
+function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): void {
+  const { instance } = session;
+  const ctx: WorkflowExecutionContext = {
+    instanceId: instance.instanceId,
+    workflowName: instance.workflowName,
+    signal: session.abort.signal,
+    waitUntil: (promise) => void promise.catch(() => undefined),
+  };
+  const step = createStepApi(session);
+  const event = Object.freeze({
+    payload: deserialize<Record<string, unknown>>(instance.params),
+    timestamp: new Date(instance.createdAt),
+    instanceId: instance.instanceId,
+    workflowName: instance.workflowName,
+  });
+  let run: Promise<unknown>;
+  try {
+    const workflow = new Workflow(ctx, env);
+    run = Promise.resolve(workflow.run(event, step));
+  } catch (error) {
+    run = Promise.reject(error);
+  }
+  run.then(
+    (value) => {
+      if (!session.active) return;
+      let output: string;
+      try {
+        output = serializeWithinLimit(value, 'Workflow output', MAX_PAYLOAD_BYTES);
+      } catch (error) {
+        return session.finish({ error: summarizeError(error) });
+      }
+      return session.finish({ output, value });
+    },
+    (error: unknown) => {
+      if (!session.active || error instanceof FatalSignal) return;
+      return session.finish({ error: summarizeError(error) });
+    },
+  ).catch((error: unknown) => session.fail(error));
+}
+
+function createStepApi(session: ReplaySession): WorkflowStep {
+  return {
+    do: (name: string, configOrCallback: unknown, callback?: unknown) =>
+      runDo(session, name, configOrCallback as never, callback as never),
+    sleep: (name, duration) => runSleep(session, name, duration),
+    sleepUntil: (name, timestamp) => runSleepUntil(session, name, timestamp),
+    waitForEvent: (name, options) => runWait(session, name, options),
+  } as WorkflowStep;
+}

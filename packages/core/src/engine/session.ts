@@ -1,0 +1,464 @@
+// One replay of one instance by one runner: the journal in memory, the branches of `run()` that are
+// running or blocked, and the instance writes (heartbeat, suspend, finish) under the runner's lease.
+// Step operations (ops-do, ops-sleep, ops-wait) call into it; `replayInstance` creates and starts it.
+
+import type { Clock } from '../clock.js';
+import { CairnError, LeaseLostError, StepLimitError, VersionConflictError } from '../errors.js';
+import { summarizeError } from '../error-codec.js';
+import { type ErrorSummary, type EventRecord, type InstanceRecord, type InstanceStatusName, type Journal, type StepRecord } from '../records.js';
+import type { Scheduler } from '../scheduler.js';
+import type { InstancePatch, InstanceRef, RecordStepResult, WorkflowStore } from '../store.js';
+
+export type BlockReason = 'sleep' | 'event' | 'retry' | 'deadline' | 'pause';
+
+export interface EngineSettings {
+  store: WorkflowStore;
+  scheduler: Scheduler;
+  clock: Clock;
+  /** Names this runner in leases; unique per process. */
+  owner: string;
+  leaseMs: number;
+  /** Waits (sleeps, retry delays) at most this long stay in process; longer ones suspend. */
+  maxInProcessWaitMs: number;
+  stepLimit: number;
+  /** Finished instances expire after this long (sets `expiresAt`), or never when null. */
+  retentionMs: number | null;
+}
+
+export interface ReplayReport {
+  /**
+   * complete / errored / terminated / paused: the instance's state now. suspended: blocked until `wakeAt`
+   * (already scheduled). continue: the deadline came with work left; replay again at once. busy: another
+   * runner holds the lease until `wakeAt`. lease_lost: another runner or a control operation took over.
+   * not_found: no such instance.
+   */
+  outcome: 'complete' | 'errored' | 'terminated' | 'paused' | 'suspended' | 'continue' | 'busy' | 'lease_lost' | 'not_found';
+  status: InstanceStatusName | null;
+  wakeAt: number | null;
+  reason?: BlockReason;
+  output?: unknown;
+  error?: ErrorSummary;
+}
+
+interface Blocker {
+  wakeAt: number | null;
+  reason: BlockReason;
+  /** Called after new events arrive; returns true if the branch can go on. */
+  recheck?: () => boolean;
+}
+
+const NEVER = new Promise<never>(() => {});
+
+export class ReplaySession {
+  readonly ref: InstanceRef;
+  instance: InstanceRecord;
+  readonly token: number;
+  readonly outcomes = new Map<string, StepRecord>();
+  readonly attempts = new Map<string, StepRecord[]>();
+  readonly starts = new Map<string, StepRecord>();
+  events: EventRecord[];
+  readonly consumed = new Set<string>();
+  /** Crash recovery: steps started before this replay's first new outcome count a lost attempt. */
+  recovering: boolean;
+  pausing = false;
+  readonly abort = new AbortController();
+
+  private readonly counters = new Map<string, number>();
+  private stepCount = 0;
+  private running = 0;
+  private readonly blockers = new Set<Blocker>();
+  private readonly timers = new Set<() => void>();
+  private state: 'running' | 'suspending' | 'finishing' | 'done' = 'running';
+  private checkScheduled = false;
+  private instanceWrites: Promise<unknown> = Promise.resolve();
+  private stopHeartbeat: (() => void) | undefined;
+  private settle!: (report: ReplayReport) => void;
+  private reject!: (error: unknown) => void;
+  readonly report: Promise<ReplayReport>;
+
+  constructor(
+    readonly settings: EngineSettings,
+    journal: Journal,
+    readonly deadline: number | null,
+    recovering: boolean,
+  ) {
+    this.instance = journal.instance;
+    this.ref = { workflowName: journal.instance.workflowName, instanceId: journal.instance.instanceId };
+    this.token = journal.instance.leaseToken;
+    this.recovering = recovering;
+    this.events = journal.events;
+    for (const step of journal.steps) this.index(step);
+    this.pausing = journal.instance.status === 'waitingForPause';
+    this.report = new Promise((resolve, reject) => {
+      this.settle = resolve;
+      this.reject = reject;
+    });
+    this.startHeartbeat();
+  }
+
+  get now(): number {
+    return this.settings.clock.now();
+  }
+
+  get active(): boolean {
+    return this.state === 'running' || this.state === 'suspending';
+  }
+
+  private index(step: StepRecord): void {
+    if (step.state === 'completed' || step.state === 'failed') {
+      this.outcomes.set(step.key, step);
+      if (step.eventId) this.consumed.add(step.eventId);
+    } else if (step.state === 'started') {
+      this.starts.set(step.key, step);
+    } else {
+      const list = this.attempts.get(step.key);
+      if (list) {
+        if (!list.some((existing) => existing.id === step.id)) list.push(step);
+        list.sort((a, b) => a.attempt - b.attempt);
+      } else this.attempts.set(step.key, [step]);
+    }
+  }
+
+  /** The deterministic key of the next call `kind`/`name`: name plus occurrence, taken at call time. */
+  nextKey(kind: string, name: string): { key: string; count: number } {
+    const counterKey = `${kind}:${name}`;
+    const count = (this.counters.get(counterKey) ?? 0) + 1;
+    this.counters.set(counterKey, count);
+    this.stepCount++;
+    if (this.stepCount > this.settings.stepLimit) this.fatal(new StepLimitError(this.settings.stepLimit));
+    return { key: `${counterKey}-${count}`, count };
+  }
+
+  /** Work that keeps the instance busy (a callback, a write, a short timer): not quiescent until it settles. */
+  async track<T>(work: Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await work;
+    } finally {
+      this.running--;
+      this.scheduleCheck();
+    }
+  }
+
+  /** Appends a journal record under the lease; a record already there (first writer won) is returned instead. */
+  async record(step: StepRecord): Promise<StepRecord> {
+    if (!this.active) return NEVER;
+    let result: RecordStepResult;
+    try {
+      result = await this.track(
+        this.settings.store.recordStep({ ...this.ref, leaseToken: this.token, step }),
+      );
+    } catch (error) {
+      if (CairnError.is(error, 'lease_lost')) await this.onLeaseLost();
+      else await this.fail(error);
+      return NEVER;
+    }
+    const stored = result.recorded ? step : result.existing;
+    this.index(stored);
+    if (stored.state === 'completed' || stored.state === 'failed') this.recovering = false;
+    return stored;
+  }
+
+  /** True when a new step attempt may start now; otherwise the caller blocks (pause, deadline). */
+  canStartWork(): BlockReason | null {
+    if (this.pausing) return 'pause';
+    if (this.deadline !== null && this.now >= this.deadline) return 'deadline';
+    return null;
+  }
+
+  /** Resolves at `time`: in process when short enough, otherwise never (the instance suspends). */
+  async waitUntil(time: number, reason: BlockReason): Promise<void> {
+    while (this.active && time > this.now) await this.block({ wakeAt: time, reason });
+    if (!this.active) return NEVER;
+  }
+
+  /**
+   * Parks a branch until `wakeAt` or until `recheck` says it can go on after new events. A short wait
+   * stays in process (it counts as running); a long one, or one with no time, lets the instance suspend.
+   */
+  block(blocker: Blocker): Promise<void> {
+    if (!this.active) return NEVER;
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      let cancelTimer: (() => void) | undefined;
+      const release = (): boolean => {
+        if (settled || !this.active) return false;
+        settled = true;
+        this.blockers.delete(entry);
+        if (cancelTimer) {
+          cancelTimer();
+          this.timers.delete(cancelTimer);
+          this.running--;
+        }
+        resolve();
+        this.scheduleCheck();
+        return true;
+      };
+      const entry: Blocker = {
+        wakeAt: blocker.wakeAt,
+        reason: blocker.reason,
+        recheck: blocker.recheck ? () => blocker.recheck!() && release() : undefined,
+      };
+      this.blockers.add(entry);
+      const now = this.now;
+      const { wakeAt } = blocker;
+      if (
+        wakeAt !== null &&
+        wakeAt - now <= this.settings.maxInProcessWaitMs &&
+        (this.deadline === null || wakeAt < this.deadline) &&
+        !this.pausing
+      ) {
+        this.running++;
+        cancelTimer = this.settings.clock.setTimer(release, wakeAt - now);
+        this.timers.add(cancelTimer);
+      } else {
+        this.scheduleCheck();
+      }
+    });
+  }
+
+  /** Events appended since the journal was read (refresh) may unblock waits. */
+  private recheckBlockers(): void {
+    for (const blocker of [...this.blockers]) blocker.recheck?.();
+  }
+
+  /** First unconsumed event of `type`, marked consumed. */
+  takeEvent(type: string): EventRecord | undefined {
+    for (const event of this.events) {
+      if (event.type === type && !this.consumed.has(event.id)) {
+        this.consumed.add(event.id);
+        return event;
+      }
+    }
+    return undefined;
+  }
+
+  eventById(id: string): EventRecord | undefined {
+    return this.events.find((event) => event.id === id);
+  }
+
+  private scheduleCheck(): void {
+    if (this.checkScheduled || this.state !== 'running') return;
+    if (this.running > 0 || this.blockers.size === 0) return;
+    this.checkScheduled = true;
+    setImmediate(() => {
+      this.checkScheduled = false;
+      if (this.state === 'running' && this.running === 0 && this.blockers.size > 0) {
+        this.suspend().catch((error: unknown) => this.fail(error));
+      }
+    });
+  }
+
+  /** Every live branch is blocked: record the wake time, release the lease, ask for a wake-up. */
+  private async suspend(): Promise<void> {
+    this.state = 'suspending';
+    let wakeAt: number | null = null;
+    let reason: BlockReason = 'pause';
+    for (const blocker of this.blockers) {
+      if (blocker.reason === 'pause') continue;
+      if (blocker.wakeAt !== null && (wakeAt === null || blocker.wakeAt < wakeAt)) {
+        wakeAt = blocker.wakeAt;
+        reason = blocker.reason;
+      }
+    }
+    const pausing = this.pausing;
+    const deadlineHit = [...this.blockers].some((blocker) => blocker.reason === 'deadline');
+    if (deadlineHit && !pausing) {
+      wakeAt = this.now;
+      reason = 'deadline';
+    }
+    const status: InstanceStatusName = pausing ? 'paused' : deadlineHit ? 'running' : 'waiting';
+    const now = this.now;
+    const patch: InstancePatch = {
+      status,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      wakeAt: pausing ? null : wakeAt,
+      wakeSeq: this.instance.wakeSeq + 1,
+      updatedAt: now,
+    };
+    if (pausing) patch.pausedAt = now;
+    const written = await this.writeInstance(patch);
+    if (written === 'conflict') {
+      // Something changed since we read the instance (an event, a pause): read it again and go on.
+      if (this.state === 'suspending') this.state = 'running';
+      this.recheckBlockers();
+      this.scheduleCheck();
+      return;
+    }
+    if (written === 'lost') return;
+    this.state = 'done';
+    this.end();
+    if (!pausing && wakeAt !== null) {
+      await this.settings.scheduler.schedule({ ...this.ref, wakeAt, wakeSeq: written.wakeSeq });
+    }
+    this.settle({
+      outcome: pausing ? 'paused' : deadlineHit ? 'continue' : 'suspended',
+      status,
+      wakeAt: pausing ? null : wakeAt,
+      reason,
+    });
+  }
+
+  /** `run()` returned or threw: record the outcome and release. */
+  async finish(result: { output: string; value: unknown } | { error: ErrorSummary }): Promise<void> {
+    if (this.state === 'done' || this.state === 'finishing') return;
+    this.state = 'finishing';
+    const now = this.now;
+    const complete = 'output' in result;
+    const patch: InstancePatch = {
+      status: complete ? 'complete' : 'errored',
+      output: complete ? result.output : null,
+      error: complete ? null : result.error,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      wakeAt: null,
+      finishedAt: now,
+      updatedAt: now,
+      expiresAt: this.settings.retentionMs === null ? null : now + this.settings.retentionMs,
+    };
+    for (;;) {
+      const written = await this.writeInstance(patch);
+      if (written === 'lost') return;
+      if (written !== 'conflict') break;
+    }
+    this.state = 'done';
+    this.end();
+    this.settle(
+      complete
+        ? { outcome: 'complete', status: 'complete', wakeAt: null, output: result.value }
+        : { outcome: 'errored', status: 'errored', wakeAt: null, error: result.error },
+    );
+  }
+
+  /** An engine-level failure that no user code may catch: the instance errors now. */
+  fatal(error: unknown): never {
+    void this.finish({ error: summarizeError(error) });
+    throw new FatalSignal();
+  }
+
+  /** Someone else (another runner, terminate, restart) holds the instance now. */
+  async onLeaseLost(): Promise<void> {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.end();
+    const current = await this.settings.store.getInstance(this.ref).catch(() => null);
+    const status = current?.status ?? null;
+    this.settle({
+      outcome: status === 'terminated' ? 'terminated' : 'lease_lost',
+      status,
+      wakeAt: null,
+    });
+  }
+
+  /**
+   * The store failed under us (an outage, a throttle that outlived the SDK's retries). No user code sees
+   * it: the replay ends with the error, the lease is given back if possible, and the instance is due again
+   * at once, so the host (or the sweeper, once the lease expires) replays it.
+   */
+  async fail(error: unknown): Promise<void> {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.end();
+    const now = this.now;
+    await this.settings.store
+      .updateInstance({
+        ...this.ref,
+        expectedVersion: this.instance.version,
+        patch: { leaseOwner: null, leaseExpiresAt: null, wakeAt: now, updatedAt: now },
+      })
+      .catch(() => undefined);
+    this.reject(error);
+  }
+
+  /** Told by the runtime in this process: an event arrived, or a pause was asked. */
+  notify(change: 'event' | 'pause' | 'resume'): void {
+    if (!this.active) return;
+    if (change === 'pause') this.pausing = true;
+    this.refresh().catch(() => undefined);
+  }
+
+  /**
+   * Compare-and-set on the instance under our lease. 'conflict': the record changed (it has been re-read,
+   * events merged); 'lost': our lease is gone (the session is over).
+   */
+  private writeInstance(patch: InstancePatch): Promise<InstanceRecord | 'conflict' | 'lost'> {
+    const write = this.instanceWrites.then(async () => {
+      if (this.state === 'done') return 'lost' as const;
+      try {
+        this.instance = await this.settings.store.updateInstance({
+          ...this.ref,
+          expectedVersion: this.instance.version,
+          patch,
+        });
+        return this.instance;
+      } catch (error) {
+        if (!(error instanceof Error) || !CairnError.is(error, 'version_conflict')) throw error;
+        return (await this.reload()) ? ('conflict' as const) : ('lost' as const);
+      }
+    });
+    this.instanceWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Re-reads the journal: new events are merged, a pause noticed, a lost lease ends the session. */
+  private async reload(): Promise<boolean> {
+    const journal = await this.settings.store.loadJournal(this.ref);
+    const instance = journal?.instance;
+    if (!journal || !instance || instance.leaseOwner !== this.settings.owner || instance.leaseToken !== this.token) {
+      await this.onLeaseLost();
+      return false;
+    }
+    this.instance = instance;
+    this.pausing = instance.status === 'waitingForPause';
+    const known = new Set(this.events.map((event) => event.id));
+    const fresh = journal.events.filter((event) => !known.has(event.id));
+    if (fresh.length > 0) this.events = journal.events;
+    return true;
+  }
+
+  private async refresh(): Promise<void> {
+    const ok = await this.writeInstance({ updatedAt: this.now });
+    if (ok === 'lost') return;
+    this.recheckBlockers();
+    this.scheduleCheck();
+  }
+
+  private startHeartbeat(): void {
+    const every = Math.max(50, Math.floor(this.settings.leaseMs / 3));
+    const beat = () => {
+      if (this.state === 'done') return;
+      const now = this.now;
+      void this.writeInstance({ leaseExpiresAt: now + this.settings.leaseMs, wakeAt: now + this.settings.leaseMs, updatedAt: now })
+        .then((written) => {
+          if (written === 'conflict') {
+            this.recheckBlockers();
+            this.scheduleCheck();
+          }
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.state !== 'done') this.stopHeartbeat = this.settings.clock.setTimer(beat, every);
+        });
+    };
+    this.stopHeartbeat = this.settings.clock.setTimer(beat, every);
+  }
+
+  private end(): void {
+    this.stopHeartbeat?.();
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    this.abort.abort();
+  }
+
+}
+
+/** Thrown through user code when the engine has already ended the instance (a fatal error). */
+export class FatalSignal extends Error {
+  constructor() {
+    super('The workflow instance was ended by a fatal error');
+    this.name = 'WorkflowFatalError';
+  }
+}
+
+export { LeaseLostError, VersionConflictError };

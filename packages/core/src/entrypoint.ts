@@ -1,0 +1,73 @@
+// The authoring API, as Cloudflare's `cloudflare:workers` declares it, so a workflow class moves over
+// with only its import line changed.
+
+import type { WorkflowSleepDuration, WorkflowTimeoutDuration } from './duration.js';
+import type { ResolvedStepConfig, WorkflowStepConfig } from './step-config.js';
+
+export type { WorkflowStepConfig } from './step-config.js';
+export type { WorkflowSleepDuration, WorkflowTimeoutDuration, WorkflowDelayDuration, WorkflowDurationLabel } from './duration.js';
+export type { WorkflowBackoff } from './step-config.js';
+
+export interface WorkflowEvent<T> {
+  payload: Readonly<T>;
+  timestamp: Date;
+  instanceId: string;
+  /** The binding name the workflow is registered under. */
+  workflowName: string;
+}
+
+/** What a step callback receives. */
+export interface WorkflowStepContext {
+  step: { name: string; count: number };
+  /** 1 on the first try. */
+  attempt: number;
+  config: ResolvedStepConfig;
+  /** Aborted when the attempt times out, or the instance is paused or terminated. */
+  signal: AbortSignal;
+}
+
+export interface WorkflowStepEvent<T> {
+  payload: Readonly<T>;
+  timestamp: Date;
+  type: string;
+}
+
+export interface WaitForEventOptions {
+  type: string;
+  /** @default '24 hours' */
+  timeout?: WorkflowTimeoutDuration;
+}
+
+export interface WorkflowStep {
+  do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
+  do<T>(name: string, config: WorkflowStepConfig, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
+  sleep(name: string, duration: WorkflowSleepDuration): Promise<void>;
+  sleepUntil(name: string, timestamp: Date | number): Promise<void>;
+  waitForEvent<T = unknown>(name: string, options: WaitForEventOptions): Promise<WorkflowStepEvent<T>>;
+}
+
+/** What Cloudflare passes as `ctx`; Cairn passes the runtime's context for the instance. */
+export interface WorkflowExecutionContext {
+  readonly instanceId: string;
+  readonly workflowName: string;
+  /** Aborted when the replay ends (suspension, pause, terminate, lease loss). */
+  readonly signal: AbortSignal;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export abstract class WorkflowEntrypoint<Env = unknown, Params = unknown> {
+  protected ctx: WorkflowExecutionContext;
+  protected env: Env;
+
+  constructor(ctx: WorkflowExecutionContext, env: Env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+
+  abstract run(event: Readonly<WorkflowEvent<Params>>, step: WorkflowStep): Promise<unknown>;
+}
+
+export type WorkflowClass<Env = any, Params = any> = new (
+  ctx: WorkflowExecutionContext,
+  env: Env,
+) => WorkflowEntrypoint<Env, Params>;

@@ -1,0 +1,86 @@
+// @cairn/core: Cloudflare Workflows' authoring API on a pluggable journal.
+
+export { WorkflowEntrypoint } from './entrypoint.js';
+export type {
+  WorkflowEvent,
+  WorkflowStep,
+  WorkflowStepContext,
+  WorkflowStepEvent,
+  WorkflowStepConfig,
+  WorkflowExecutionContext,
+  WaitForEventOptions,
+  WorkflowClass,
+  WorkflowSleepDuration,
+  WorkflowTimeoutDuration,
+  WorkflowDelayDuration,
+  WorkflowDurationLabel,
+  WorkflowBackoff,
+} from './entrypoint.js';
+export {
+  CairnError,
+  ValidationError,
+  InstanceAlreadyExistsError,
+  InstanceNotFoundError,
+  InstanceFinishedError,
+  PayloadTooLargeError,
+  SerializationError,
+  StepLimitError,
+  InvalidStepConfigError,
+  UnknownWorkflowError,
+  LeaseLostError,
+  VersionConflictError,
+  AdapterError,
+  NonRetryableError,
+  WorkflowTimeoutError,
+  type CairnErrorCode,
+} from './errors.js';
+export { createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
+export type { Workflow, WorkflowInstanceCreateOptions } from './binding.js';
+export type { WorkflowInstance, InstanceStatus } from './instance-handle.js';
+export type { ReplayReport, BlockReason } from './engine/session.js';
+export { createMemoryStore, type MemoryStore } from './memory-store.js';
+export { createTimerScheduler, type TimerSchedulerOptions } from './timer-scheduler.js';
+export type { Scheduler, WakeRequest } from './scheduler.js';
+export type {
+  WorkflowStore,
+  InstanceRef,
+  CreateInstanceParams,
+  InstancePatch,
+  UpdateInstanceParams,
+  RecordStepParams,
+  RecordStepResult,
+  AppendEventParams,
+  ListInstancesParams,
+  InstancePage,
+  ListDueParams,
+  DueInstance,
+} from './store.js';
+export {
+  RECORD_VERSION,
+  FINISHED_STATUSES,
+  InstanceRecordSchema,
+  StepRecordSchema,
+  EventRecordSchema,
+  InstanceStatusSchema,
+  parseInstanceRecord,
+  parseStepRecord,
+  parseEventRecord,
+  newEventId,
+  type InstanceRecord,
+  type StepRecord,
+  type EventRecord,
+  type Journal,
+  type InstanceStatusName,
+  type ErrorSummary,
+  type SerializedError,
+} from './records.js';
+export { serialize, deserialize } from './serialize.js';
+export { parseDuration } from './duration.js';
+export { systemClock, type Clock } from './clock.js';
+export {
+  DEFAULT_STEP_CONFIG,
+  resolveStepConfig,
+  retryDelayMs,
+  type ResolvedStepConfig,
+} from './step-config.js';
+export { MAX_PAYLOAD_BYTES, DEFAULT_STEP_LIMIT, MAX_BATCH_SIZE, assertInstanceId, assertEventType } from './limits.js';

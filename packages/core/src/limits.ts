@@ -1,0 +1,40 @@
+// Limits and input rules, as Cloudflare's: checked before anything is written.
+
+import { PayloadTooLargeError, ValidationError } from './errors.js';
+import { byteLengthExceeds, serialize } from './serialize.js';
+
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+export const DEFAULT_STEP_LIMIT = 10_000;
+export const MAX_BATCH_SIZE = 100;
+export const MAX_ID_LENGTH = 100;
+export const MAX_STEP_NAME_LENGTH = 256;
+
+const ID_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9-_]*$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+export function assertInstanceId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id)) {
+    throw new ValidationError('instance id', `at most ${MAX_ID_LENGTH} characters matching ${ID_PATTERN}`, id);
+  }
+}
+
+export function assertEventType(type: unknown): asserts type is string {
+  if (typeof type !== 'string' || type.length === 0 || type.length > MAX_ID_LENGTH || !ID_PATTERN.test(type)) {
+    throw new ValidationError('event type', `at most ${MAX_ID_LENGTH} characters matching ${ID_PATTERN}`, type);
+  }
+}
+
+export function assertStepName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_STEP_NAME_LENGTH || CONTROL_CHARACTERS.test(name)) {
+    throw new ValidationError('step name', `a non-empty string of at most ${MAX_STEP_NAME_LENGTH} characters without control characters`, name);
+  }
+}
+
+/** Serializes and enforces the 1 MiB limit; `what` names the value in errors ("Step \"x\" output"). */
+export function serializeWithinLimit(value: unknown, what: string, limit = MAX_PAYLOAD_BYTES): string {
+  const text = serialize(value, what);
+  const bytes = byteLengthExceeds(text, limit);
+  if (bytes !== undefined) throw new PayloadTooLargeError(what, bytes, limit);
+  return text;
+}

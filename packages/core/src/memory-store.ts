@@ -1,0 +1,148 @@
+// The in-memory reference store: the executable spec of the WorkflowStore contract, used by engine
+// tests, examples and the quick start. Values are kept serialized, as a real store keeps them, and every
+// returned record is a copy, so no caller can change stored state by mutating what it got.
+
+import {
+  InstanceAlreadyExistsError,
+  InstanceNotFoundError,
+  LeaseLostError,
+  VersionConflictError,
+} from './errors.js';
+import type { EventRecord, InstanceRecord, Journal, StepRecord } from './records.js';
+import type {
+  AppendEventParams,
+  CreateInstanceParams,
+  DueInstance,
+  InstancePage,
+  InstanceRef,
+  ListDueParams,
+  ListInstancesParams,
+  RecordStepParams,
+  RecordStepResult,
+  UpdateInstanceParams,
+  WorkflowStore,
+} from './store.js';
+
+interface Entry {
+  instance: InstanceRecord;
+  steps: Map<string, StepRecord>;
+  /** Insertion order is recording order. */
+  stepList: StepRecord[];
+  events: EventRecord[];
+}
+
+export interface MemoryStore extends WorkflowStore {
+  /** How many instances are stored (for tests). */
+  readonly size: number;
+}
+
+export function createMemoryStore(): MemoryStore {
+  const entries = new Map<string, Entry>();
+  const keyOf = (ref: InstanceRef) => `${ref.workflowName}\u0000${ref.instanceId}`;
+  const entryOf = (ref: InstanceRef): Entry => {
+    const entry = entries.get(keyOf(ref));
+    if (!entry) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
+    return entry;
+  };
+
+  return {
+    name: 'memory',
+    get size() {
+      return entries.size;
+    },
+
+    async createInstance({ instance }: CreateInstanceParams) {
+      const key = keyOf(instance);
+      if (entries.has(key)) throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
+      entries.set(key, { instance: { ...instance }, steps: new Map(), stepList: [], events: [] });
+    },
+
+    async getInstance(ref: InstanceRef) {
+      const entry = entries.get(keyOf(ref));
+      return entry ? { ...entry.instance } : null;
+    },
+
+    async loadJournal(ref: InstanceRef): Promise<Journal | null> {
+      const entry = entries.get(keyOf(ref));
+      if (!entry) return null;
+      const { generation } = entry.instance;
+      return {
+        instance: { ...entry.instance },
+        steps: entry.stepList.filter((step) => step.generation === generation).map((step) => ({ ...step })),
+        events: entry.events.map((event) => ({ ...event })),
+      };
+    },
+
+    async updateInstance({ expectedVersion, patch, ...ref }: UpdateInstanceParams) {
+      const entry = entryOf(ref);
+      if (entry.instance.version !== expectedVersion) {
+        throw new VersionConflictError(ref.workflowName, ref.instanceId, expectedVersion);
+      }
+      entry.instance = { ...entry.instance, ...patch, version: expectedVersion + 1 };
+      if (patch.generation !== undefined) {
+        // Older generations are dead: drop their records (a restart).
+        entry.stepList = entry.stepList.filter((step) => step.generation >= patch.generation!);
+        for (const [id, step] of entry.steps) if (step.generation < patch.generation) entry.steps.delete(id);
+      }
+      return { ...entry.instance };
+    },
+
+    async recordStep({ leaseToken, step, ...ref }: RecordStepParams): Promise<RecordStepResult> {
+      const entry = entryOf(ref);
+      if (entry.instance.leaseOwner === null || entry.instance.leaseToken !== leaseToken) {
+        throw new LeaseLostError(ref.workflowName, ref.instanceId, leaseToken);
+      }
+      const id = `${step.generation}\u0000${step.id}`;
+      const existing = entry.steps.get(id);
+      if (existing) return { recorded: false, existing: { ...existing } };
+      const stored = { ...step };
+      entry.steps.set(id, stored);
+      entry.stepList.push(stored);
+      return { recorded: true };
+    },
+
+    async appendEvent({ event, ...ref }: AppendEventParams) {
+      const entry = entryOf(ref);
+      const stored = { ...event };
+      const { events } = entry;
+      let at = events.length;
+      while (at > 0 && events[at - 1]!.id > stored.id) at--;
+      events.splice(at, 0, stored);
+      entry.instance = {
+        ...entry.instance,
+        eventSeq: entry.instance.eventSeq + 1,
+        version: entry.instance.version + 1,
+      };
+      return { ...entry.instance };
+    },
+
+    async listInstances({ workflowName, status, limit = 50, cursor }: ListInstancesParams): Promise<InstancePage> {
+      const all = [...entries.values()]
+        .map((entry) => entry.instance)
+        .filter((instance) => (!workflowName || instance.workflowName === workflowName) && (!status || instance.status === status))
+        .sort(newestFirst);
+      const startAt = cursor ? all.findIndex((instance) => cursorOf(instance) === cursor) + 1 : 0;
+      const page = all.slice(startAt, startAt + limit).map((instance) => ({ ...instance }));
+      const last = page[page.length - 1];
+      return startAt + limit < all.length && last ? { instances: page, nextCursor: cursorOf(last) } : { instances: page };
+    },
+
+    async listDueInstances({ now, limit }: ListDueParams): Promise<DueInstance[]> {
+      const due: DueInstance[] = [];
+      for (const { instance } of entries.values()) {
+        if (instance.wakeAt !== null && instance.wakeAt <= now) {
+          due.push({ workflowName: instance.workflowName, instanceId: instance.instanceId, wakeAt: instance.wakeAt });
+        }
+      }
+      return due.sort((a, b) => a.wakeAt - b.wakeAt).slice(0, limit);
+    },
+  };
+}
+
+function newestFirst(a: InstanceRecord, b: InstanceRecord): number {
+  return b.createdAt - a.createdAt || (a.workflowName + a.instanceId < b.workflowName + b.instanceId ? -1 : 1);
+}
+
+function cursorOf(instance: InstanceRecord): string {
+  return `${instance.createdAt}:${instance.workflowName}:${instance.instanceId}`;
+}

@@ -1,0 +1,148 @@
+// The persisted shapes. These zod schemas are the one source of truth: adapters parse every record they
+// read back with them (`parseInstanceRecord`, ...), so a corrupt or foreign row fails loudly and early.
+
+import { z } from 'zod';
+
+export const RECORD_VERSION = 1 as const;
+
+export const InstanceStatusSchema = z.enum([
+  'queued',
+  'running',
+  'paused',
+  'errored',
+  'terminated',
+  'complete',
+  'waiting',
+  'waitingForPause',
+  'unknown',
+]);
+export type InstanceStatusName = z.infer<typeof InstanceStatusSchema>;
+
+export const FINISHED_STATUSES: ReadonlySet<InstanceStatusName> = new Set(['complete', 'errored', 'terminated']);
+
+export const ErrorSummarySchema = z.object({ name: z.string(), message: z.string() });
+export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
+
+export const InstanceRecordSchema = z.object({
+  v: z.literal(RECORD_VERSION),
+  workflowName: z.string().min(1),
+  instanceId: z.string().min(1),
+  status: InstanceStatusSchema,
+  /** Serialized params (see `serialize`). */
+  params: z.string(),
+  /** Serialized output, once complete. */
+  output: z.string().nullable(),
+  error: ErrorSummarySchema.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  /** Incremented by every write to this record; the compare-and-set key of `updateInstance`. */
+  version: z.number().int().nonnegative(),
+  /** Incremented by `restart()`: step records of older generations are dead. */
+  generation: z.number().int().nonnegative(),
+  /** The runner holding the instance, or null. */
+  leaseOwner: z.string().nullable(),
+  /** Fencing token: incremented by each acquisition, never reused. Step writes must carry the current one. */
+  leaseToken: z.number().int().nonnegative(),
+  leaseExpiresAt: z.number().nullable(),
+  /** When the instance must next be woken (epoch ms), or null: the due-wake-up index. */
+  wakeAt: z.number().nullable(),
+  /** Incremented at each suspension; names the wake-up so that scheduling it twice is idempotent. */
+  wakeSeq: z.number().int().nonnegative(),
+  /** Count of events appended; an event arriving mid-replay makes the runner's release conflict. */
+  eventSeq: z.number().int().nonnegative(),
+  pausedAt: z.number().nullable(),
+  /** Total time spent paused; sleeps in progress are extended by the pause. */
+  pausedTotalMs: z.number().nonnegative(),
+  /** Times a runner took the instance over from a runner whose lease expired (a crash). */
+  recoveries: z.number().int().nonnegative(),
+  /** Retention: the store may delete the instance after this time (epoch ms). */
+  expiresAt: z.number().nullable(),
+});
+export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
+
+export const SerializedErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  stack: z.string().optional(),
+  /** Serialized own enumerable properties (`code`, ...). */
+  props: z.string().optional(),
+});
+export type SerializedError = z.infer<typeof SerializedErrorSchema>;
+
+export const RecordedStepConfigSchema = z.object({
+  retries: z.object({
+    limit: z.number(),
+    delay: z.union([z.number(), z.literal('function')]),
+    backoff: z.enum(['constant', 'linear', 'exponential']),
+  }),
+  timeout: z.number(),
+  sensitive: z.literal('output').optional(),
+});
+
+export const StepKindSchema = z.enum(['do', 'sleep', 'wait']);
+export type StepKind = z.infer<typeof StepKindSchema>;
+
+/**
+ * One journal entry. Entries are append-only: `id` is unique within a generation and the first write of
+ * an id wins. A step key (`do:charge-1`) owns these ids:
+ * - `<key>`: the outcome, `completed` (value) or `failed` (error); never changes once written;
+ * - `<key>#<n>`: attempt n failed and another will run at `wakeAt`;
+ * - `<key>#start`: a sleep's end (`wakeAt`) or a wait's deadline, fixed when first reached.
+ */
+export const StepRecordSchema = z.object({
+  v: z.literal(RECORD_VERSION),
+  id: z.string().min(1),
+  key: z.string().min(1),
+  generation: z.number().int().nonnegative(),
+  kind: StepKindSchema,
+  name: z.string(),
+  state: z.enum(['completed', 'failed', 'attempt-failed', 'started']),
+  /** Attempts made so far (outcome and attempt records). */
+  attempt: z.number().int().nonnegative(),
+  value: z.string().optional(),
+  error: SerializedErrorSchema.optional(),
+  config: RecordedStepConfigSchema.optional(),
+  startedAt: z.number(),
+  recordedAt: z.number(),
+  wakeAt: z.number().optional(),
+  /** The event a wait consumed, or the type it waits for. */
+  eventId: z.string().optional(),
+  eventType: z.string().optional(),
+  /** Total paused time when a sleep started; a later pause extends it. */
+  pausedTotalMs: z.number().optional(),
+});
+export type StepRecord = z.infer<typeof StepRecordSchema>;
+
+export const EventRecordSchema = z.object({
+  v: z.literal(RECORD_VERSION),
+  /** Sortable: events are delivered in `id` order (time, then a random tiebreak). */
+  id: z.string().min(1),
+  type: z.string().min(1),
+  /** Serialized payload. */
+  payload: z.string(),
+  timestamp: z.number(),
+});
+export type EventRecord = z.infer<typeof EventRecordSchema>;
+
+/** What `loadJournal` returns: the instance, its current generation's steps (recording order) and events (id order). */
+export interface Journal {
+  instance: InstanceRecord;
+  steps: StepRecord[];
+  events: EventRecord[];
+}
+
+export function parseInstanceRecord(value: unknown): InstanceRecord {
+  return InstanceRecordSchema.parse(value);
+}
+export function parseStepRecord(value: unknown): StepRecord {
+  return StepRecordSchema.parse(value);
+}
+export function parseEventRecord(value: unknown): EventRecord {
+  return EventRecordSchema.parse(value);
+}
+
+/** A new event id: sortable by time, unique by a random suffix. */
+export function newEventId(now: number): string {
+  return `${now.toString(36).padStart(9, '0')}-${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`;
+}

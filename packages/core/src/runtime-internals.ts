@@ -1,0 +1,17 @@
+// What the instance handles and bindings need from the runtime.
+
+import type { Clock } from './clock.js';
+import type { WakeRequest } from './scheduler.js';
+import type { InstanceRef, WorkflowStore } from './store.js';
+
+export interface RuntimeInternals {
+  store: WorkflowStore;
+  clock: Clock;
+  owner: string;
+  leaseMs: number;
+  retentionMs: number | null;
+  /** Asks the scheduler for a wake-up; a failure is reported, not thrown: the sweeper recovers it. */
+  schedule(wake: WakeRequest): Promise<void>;
+  /** Tells a replay running in this process about a change to its instance. */
+  notify(ref: InstanceRef, change: 'event' | 'pause' | 'resume' | 'terminate'): void;
+}

@@ -1,0 +1,28 @@
+// The wake-up port. A scheduler makes sure an instance is replayed at (or soon after) a time.
+
+export interface WakeRequest {
+  workflowName: string;
+  instanceId: string;
+  /** Epoch ms; at or before now means "as soon as possible". */
+  wakeAt: number;
+  /** The instance's `wakeSeq` when it suspended: (instance, wakeSeq) names the wake-up. */
+  wakeSeq: number;
+}
+
+/**
+ * Invariants:
+ * - `schedule` is idempotent per (workflowName, instanceId, wakeSeq): calling it twice delivers at most
+ *   one wake-up for that sequence number (a duplicate delivery is harmless, the engine fences it, but
+ *   costs a replay).
+ * - A delivered wake-up calls the runtime's replay (`runtime.replay(ref)`), in process through the
+ *   handler given to `attach`, or remotely through a host (`@cairn/host-lambda`, `@cairn/host-cloud-run`).
+ * - A lost wake-up is recovered by a sweeper that replays `store.listDueInstances`; schedulers should
+ *   still deliver every wake-up, since the sweeper runs rarely.
+ */
+export interface Scheduler {
+  readonly name: string;
+  schedule(params: Readonly<WakeRequest>): Promise<void>;
+  /** In-process schedulers deliver to this handler; remote schedulers omit the method. */
+  attach?(deliver: (wake: WakeRequest) => Promise<void>): void;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,263 @@
+// The value codec for step results, params, events and outputs. It keeps what structured clone keeps
+// (Date, Map, Set, RegExp, typed arrays, Error, undefined, NaN, ±Infinity, -0, shared references and
+// cycles) plus BigInt, as a JSON string any store can hold. Layout, after devalue: a flat array whose
+// entry 0 is the root; containers hold indices of their members; a negative index is a constant.
+
+import { SerializationError } from './errors.js';
+
+const UNDEFINED = -1;
+const HOLE = -2;
+const NAN = -3;
+const POSITIVE_INFINITY = -4;
+const NEGATIVE_INFINITY = -5;
+const NEGATIVE_ZERO = -6;
+
+const TYPED_ARRAYS: Record<string, new (buffer: ArrayBuffer) => ArrayBufferView> = {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+};
+
+type Entry = unknown;
+
+/** Encodes a value; throws SerializationError (name `DataCloneError`) naming `what` and the path. */
+export function serialize(value: unknown, what = 'The value'): string {
+  const constant = constantIndex(value);
+  if (constant !== undefined) return String(constant);
+  const entries: Entry[] = [];
+  const seen = new Map<unknown, number>();
+
+  const flatten = (item: unknown, path: string): number => {
+    const special = constantIndex(item);
+    if (special !== undefined) return special;
+    if (typeof item === 'object' && item !== null) {
+      const known = seen.get(item);
+      if (known !== undefined) return known;
+    }
+    const index = entries.length;
+    entries.push(undefined);
+    switch (typeof item) {
+      case 'string':
+      case 'boolean':
+      case 'number':
+        entries[index] = item;
+        return index;
+      case 'bigint':
+        entries[index] = ['BigInt', item.toString()];
+        return index;
+      case 'function':
+        throw new SerializationError(what, path, 'a function');
+      case 'symbol':
+        throw new SerializationError(what, path, 'a symbol');
+      default:
+        break;
+    }
+    if (item === null) {
+      entries[index] = null;
+      return index;
+    }
+    const object = item as object;
+    seen.set(object, index);
+    entries[index] = encodeObject(object, path, flatten, what);
+    return index;
+  };
+
+  flatten(value, '$');
+  return JSON.stringify(entries);
+}
+
+function encodeObject(
+  object: object,
+  path: string,
+  flatten: (item: unknown, path: string) => number,
+  what: string,
+): Entry {
+  if (Array.isArray(object)) {
+    const out: number[] = new Array(object.length);
+    for (let i = 0; i < object.length; i++) {
+      out[i] = i in object ? flatten(object[i], `${path}[${i}]`) : HOLE;
+    }
+    return out;
+  }
+  if (object instanceof Date) return ['Date', Number.isNaN(object.getTime()) ? '' : object.toISOString()];
+  if (object instanceof Map) {
+    const out: Entry[] = ['Map'];
+    let i = 0;
+    for (const [key, item] of object) {
+      out.push(flatten(key, `${path}.<key ${i}>`), flatten(item, `${path}.get(${i})`));
+      i++;
+    }
+    return out;
+  }
+  if (object instanceof Set) {
+    const out: Entry[] = ['Set'];
+    let i = 0;
+    for (const item of object) out.push(flatten(item, `${path}.<item ${i++}>`));
+    return out;
+  }
+  if (object instanceof RegExp) return ['RegExp', object.source, object.flags];
+  if (object instanceof Error) {
+    const props: Record<string, unknown> = {};
+    for (const key of Object.keys(object)) props[key] = (object as unknown as Record<string, unknown>)[key];
+    return ['Error', object.name, object.message, object.stack ?? '', flatten(props, `${path}.<props>`)];
+  }
+  if (object instanceof ArrayBuffer) return ['ArrayBuffer', Buffer.from(object).toString('base64')];
+  if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
+    const name = object.constructor.name;
+    if (TYPED_ARRAYS[name]) {
+      const bytes = Buffer.from(object.buffer, object.byteOffset, object.byteLength);
+      return [name, bytes.toString('base64')];
+    }
+  }
+  for (const Boxed of [String, Number, Boolean] as const) {
+    if (object instanceof Boxed) return ['Object', flatten(object.valueOf(), path)];
+  }
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) {
+    const className = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'anonymous';
+    throw new SerializationError(what, path, `an instance of class ${className}`);
+  }
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(object)) {
+    out[key] = flatten((object as Record<string, unknown>)[key], `${path}.${key}`);
+  }
+  return out;
+}
+
+function constantIndex(value: unknown): number | undefined {
+  if (value === undefined) return UNDEFINED;
+  if (typeof value !== 'number') return undefined;
+  if (Number.isNaN(value)) return NAN;
+  if (value === Infinity) return POSITIVE_INFINITY;
+  if (value === -Infinity) return NEGATIVE_INFINITY;
+  if (value === 0 && 1 / value < 0) return NEGATIVE_ZERO;
+  return undefined;
+}
+
+/** Decodes what `serialize` produced. Every call returns fresh objects. */
+export function deserialize<T = unknown>(text: string): T {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed === 'number') return hydrateConstant(parsed) as T;
+  if (!Array.isArray(parsed)) throw new TypeError('Not a Cairn-serialized value');
+  const entries = parsed as Entry[];
+  const hydrated = new Array<unknown>(entries.length);
+  const done = new Uint8Array(entries.length);
+
+  const hydrate = (index: number): unknown => {
+    if (index < 0) return hydrateConstant(index);
+    if (done[index]) return hydrated[index];
+    const entry = entries[index];
+    done[index] = 1;
+    if (typeof entry !== 'object' || entry === null) {
+      hydrated[index] = entry;
+      return entry;
+    }
+    if (Array.isArray(entry)) {
+      if (typeof entry[0] === 'string') return hydrateTagged(index, entry, hydrated, hydrate);
+      const array: unknown[] = new Array(entry.length);
+      hydrated[index] = array;
+      for (let i = 0; i < entry.length; i++) {
+        const member = entry[i] as number;
+        if (member !== HOLE) array[i] = hydrate(member);
+      }
+      return array;
+    }
+    const object: Record<string, unknown> = {};
+    hydrated[index] = object;
+    for (const [key, member] of Object.entries(entry as Record<string, number>)) {
+      object[key] = hydrate(member);
+    }
+    return object;
+  };
+
+  return hydrate(0) as T;
+}
+
+function hydrateTagged(
+  index: number,
+  entry: Entry[],
+  hydrated: unknown[],
+  hydrate: (index: number) => unknown,
+): unknown {
+  const tag = entry[0] as string;
+  let value: unknown;
+  switch (tag) {
+    case 'Date':
+      value = new Date(entry[1] === '' ? Number.NaN : (entry[1] as string));
+      break;
+    case 'BigInt':
+      value = BigInt(entry[1] as string);
+      break;
+    case 'RegExp':
+      value = new RegExp(entry[1] as string, entry[2] as string);
+      break;
+    case 'Map': {
+      const map = new Map<unknown, unknown>();
+      hydrated[index] = map;
+      for (let i = 1; i < entry.length; i += 2) map.set(hydrate(entry[i] as number), hydrate(entry[i + 1] as number));
+      return map;
+    }
+    case 'Set': {
+      const set = new Set<unknown>();
+      hydrated[index] = set;
+      for (let i = 1; i < entry.length; i++) set.add(hydrate(entry[i] as number));
+      return set;
+    }
+    case 'Error': {
+      const error = new Error(entry[2] as string);
+      hydrated[index] = error;
+      error.name = entry[1] as string;
+      error.stack = entry[3] as string;
+      Object.assign(error, hydrate(entry[4] as number));
+      return error;
+    }
+    case 'Object':
+      value = Object(hydrate(entry[1] as number));
+      break;
+    case 'ArrayBuffer': {
+      const bytes = Buffer.from(entry[1] as string, 'base64');
+      value = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      break;
+    }
+    default: {
+      const Typed = TYPED_ARRAYS[tag];
+      if (!Typed) throw new TypeError(`Unknown serialized tag "${tag}"`);
+      const bytes = Buffer.from(entry[1] as string, 'base64');
+      value = new Typed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    }
+  }
+  hydrated[index] = value;
+  return value;
+}
+
+function hydrateConstant(index: number): unknown {
+  switch (index) {
+    case UNDEFINED:
+      return undefined;
+    case NAN:
+      return Number.NaN;
+    case POSITIVE_INFINITY:
+      return Infinity;
+    case NEGATIVE_INFINITY:
+      return -Infinity;
+    case NEGATIVE_ZERO:
+      return -0;
+    default:
+      throw new TypeError(`Unknown serialized constant ${index}`);
+  }
+}
+
+/** UTF-8 byte length of a string, computed only when it could matter for `limit`. */
+export function byteLengthExceeds(text: string, limit: number): number | undefined {
+  if (text.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > limit ? bytes : undefined;
+}
