@@ -37,7 +37,7 @@ export {
 export { createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
 export type { Workflow, WorkflowInstanceCreateOptions } from './binding.js';
 export type { WorkflowInstance, InstanceStatus } from './instance-handle.js';
-export type { ReplayReport, BlockReason } from './engine/session.js';
+export type { ReplayReport, BlockReason, StepOverride, StepOverrideHook, StepAttemptInfo } from './engine/session.js';
 export { createMemoryStore, type MemoryStore } from './memory-store.js';
 export { createTimerScheduler, type TimerSchedulerOptions } from './timer-scheduler.js';
 export type { Scheduler, WakeRequest } from './scheduler.js';

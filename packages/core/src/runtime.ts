@@ -11,7 +11,7 @@ import type { WorkflowClass } from './entrypoint.js';
 import { createBinding, type Workflow } from './binding.js';
 import { DEFAULT_STEP_LIMIT } from './limits.js';
 import { replayInstance, type ReplayOptions } from './engine/replay.js';
-import type { EngineSettings, ReplayReport, ReplaySession } from './engine/session.js';
+import type { EngineSettings, ReplayReport, ReplaySession, StepOverrideHook } from './engine/session.js';
 import type { RuntimeInternals } from './runtime-internals.js';
 import type { Scheduler, WakeRequest } from './scheduler.js';
 import type { InstanceRef, WorkflowStore } from './store.js';
@@ -39,6 +39,8 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
   stepLimit?: number;
   /** How long finished instances are kept (sets `expiresAt`); null keeps them. @default null */
   retention?: string | number | null;
+  /** Test hook: replace step attempts (used by @cairn/testkit's `mockStepResult`, `forceStepTimeout`...). */
+  stepOverride?: StepOverrideHook;
   /** Failures no caller can see (a wake-up delivered in process that failed). @default console.error */
   onError?: (error: unknown, context: { workflowName: string; instanceId: string; operation: string }) => void;
 }
@@ -74,6 +76,7 @@ const OptionsSchema = z.object({
   stepLimit: z.number().int().min(1).optional(),
   retention: z.union([z.string(), z.number(), z.null()]).optional(),
   onError: FunctionSchema.optional(),
+  stepOverride: FunctionSchema.optional(),
 });
 
 export function createRuntime<Env extends object = Record<string, unknown>>(options: RuntimeOptions<Env>): Runtime<Env> {
@@ -97,6 +100,7 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     maxInProcessWaitMs: options.maxInProcessWaitMs ?? 1_000,
     stepLimit: options.stepLimit ?? DEFAULT_STEP_LIMIT,
     retentionMs: retention === null ? null : parseDuration(retention, 'retention'),
+    stepOverride: options.stepOverride,
   };
 
   const classes = new Map<string, WorkflowClass>();

@@ -117,8 +117,17 @@ async function runAttempt(
     config: step.config,
     signal: controller.signal,
   };
+  const override = session.settings.stepOverride?.({ ...session.ref, name: step.name, count: step.count, attempt: step.attempt });
+  const invoke = async () => {
+    if (!override) return callback(ctx);
+    if ('value' in override) return override.value;
+    if ('error' in override) throw override.error;
+    return new Promise<never>(() => {});
+  };
   try {
-    const value = await session.track(Promise.race([Promise.resolve().then(() => callback(ctx)), timeout]));
+    const value = await session.track(
+      Promise.race([override && 'timeout' in override ? Promise.resolve().then(() => timeout) : invoke(), timeout]),
+    );
     try {
       return { value, serialized: serializeWithinLimit(value, `Step "${step.name}" output`) };
     } catch (error) {

@@ -23,7 +23,20 @@ export interface EngineSettings {
   stepLimit: number;
   /** Finished instances expire after this long (sets `expiresAt`), or never when null. */
   retentionMs: number | null;
+  /** Test hook (see @cairn/testkit): replaces a step attempt's callback with a result, an error or a timeout. */
+  stepOverride?: StepOverrideHook;
 }
+
+export interface StepAttemptInfo {
+  workflowName: string;
+  instanceId: string;
+  name: string;
+  count: number;
+  attempt: number;
+}
+
+export type StepOverride = { value: unknown } | { error: unknown } | { timeout: true };
+export type StepOverrideHook = (step: StepAttemptInfo) => StepOverride | undefined;
 
 export interface ReplayReport {
   /**
