@@ -78,7 +78,7 @@ export function createBinding<Params>(
   };
 
   return {
-    create: (options) => start(prepare(options, 'create options')),
+    create: async (options) => start(prepare(options, 'create options')),
 
     async createBatch(batch) {
       if (!Array.isArray(batch) || batch.length < 1 || batch.length > MAX_BATCH_SIZE) {

@@ -214,7 +214,12 @@ function describeReceived(received: unknown): string {
   if (received === undefined) return '';
   let text: string;
   try {
-    text = typeof received === 'string' ? JSON.stringify(received) : String(received);
+    text =
+      typeof received === 'object' && received !== null
+        ? JSON.stringify(received, (_key, value: unknown) => (typeof value === 'function' ? '[function]' : typeof value === 'bigint' ? `${value}n` : value))
+        : typeof received === 'string'
+          ? JSON.stringify(received)
+          : String(received);
   } catch {
     text = typeof received;
   }

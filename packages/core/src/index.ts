@@ -84,3 +84,4 @@ export {
   type ResolvedStepConfig,
 } from './step-config.js';
 export { MAX_PAYLOAD_BYTES, DEFAULT_STEP_LIMIT, MAX_BATCH_SIZE, assertInstanceId, assertEventType } from './limits.js';
+export * from './http/index.js';

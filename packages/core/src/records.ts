@@ -142,7 +142,18 @@ export function parseEventRecord(value: unknown): EventRecord {
   return EventRecordSchema.parse(value);
 }
 
-/** A new event id: sortable by time, unique by a random suffix. */
+let lastEventTime = 0;
+let eventCounter = 0;
+
+/**
+ * A new event id, sortable: time, then a counter that keeps events sent by this process in the same
+ * millisecond in send order, then a random suffix that keeps ids from different processes unique.
+ */
 export function newEventId(now: number): string {
-  return `${now.toString(36).padStart(9, '0')}-${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`;
+  if (now > lastEventTime) {
+    lastEventTime = now;
+    eventCounter = 0;
+  } else eventCounter++;
+  const random = Math.random().toString(36).slice(2, 8).padEnd(6, '0');
+  return `${lastEventTime.toString(36).padStart(9, '0')}-${eventCounter.toString(36).padStart(4, '0')}${random}`;
 }

@@ -1,0 +1,2 @@
+// The REST API and wake-message shapes shared by the Lambda and Cloud Run hosts (see http/*.ts).
+export {};
