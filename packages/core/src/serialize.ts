@@ -26,6 +26,16 @@ const TYPED_ARRAYS: Record<string, new (buffer: ArrayBuffer) => ArrayBufferView>
   BigUint64Array,
 };
 
+const ERROR_TYPES: Record<string, new (message: string) => Error> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
 type Entry = unknown;
 
 /** Encodes a value; throws SerializationError (name `DataCloneError`) naming `what` and the path. */
@@ -212,7 +222,8 @@ function hydrateTagged(
       return set;
     }
     case 'Error': {
-      const error = new Error(entry[2] as string);
+      const Builtin = ERROR_TYPES[entry[1] as string] ?? Error;
+      const error = new Builtin(entry[2] as string);
       hydrated[index] = error;
       error.name = entry[1] as string;
       error.stack = entry[3] as string;

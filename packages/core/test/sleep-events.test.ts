@@ -66,7 +66,7 @@ describe('sleep', () => {
 });
 
 describe('events', () => {
-  const approvalWorkflow = (timeout?: string) =>
+  const approvalWorkflow = (timeout?: '1 hour') =>
     class extends WorkflowEntrypoint {
       async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
         const first = await step.waitForEvent<{ n: number }>('first', { type: 'approval', ...(timeout ? { timeout } : {}) });

@@ -1,11 +1,11 @@
 // Builds a runtime on the memory store with a virtual clock, and waits for instances to settle.
 
-import { createMemoryStore, createRuntime, type RuntimeOptions, type WorkflowInstance, type InstanceStatus } from '@cairn/core';
+import { createMemoryStore, createRuntime, type MemoryStore, type RuntimeOptions, type WorkflowInstance, type InstanceStatus } from '@cairn/core';
 import { createVirtualClock, settle } from './virtual-clock.js';
 
-export function virtualRuntime(workflows: RuntimeOptions['workflows'], options: Partial<RuntimeOptions> = {}) {
+export function virtualRuntime(workflows: RuntimeOptions['workflows'], options: Partial<Omit<RuntimeOptions, 'store'>> = {}) {
   const clock = createVirtualClock();
-  const store = options.store ?? createMemoryStore();
+  const store: MemoryStore = createMemoryStore();
   const runtime = createRuntime({ store, clock, workflows, owner: 'test-runner', ...options });
   /** Runs virtual time until the instance reaches one of `statuses`. */
   const until = async (instance: WorkflowInstance, ...statuses: InstanceStatus['status'][]) => {
