@@ -42,6 +42,9 @@ type Entry = unknown;
 export function serialize(value: unknown, what = 'The value'): string {
   const constant = constantIndex(value);
   if (constant !== undefined) return String(constant);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') {
+    return JSON.stringify([value]);
+  }
   const entries: Entry[] = [];
   const seen = new Map<unknown, number>();
 

@@ -100,34 +100,48 @@ async function runAttempt(
   step: { name: string; count: number; attempt: number; config: ResolvedStepConfig },
   callback: StepCallback<unknown>,
 ): Promise<AttemptResult> {
-  const controller = new AbortController();
-  const onSessionEnd = () => controller.abort(session.abort.signal.reason);
-  session.abort.signal.addEventListener('abort', onSessionEnd, { once: true });
-  let cancelTimer: (() => void) | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    cancelTimer = session.settings.clock.setTimer(() => {
-      const error = new WorkflowTimeoutError(`Execution timed out after ${step.config.timeout}ms`);
-      controller.abort(error);
-      reject(error);
-    }, step.config.timeout);
-  });
-  const ctx: WorkflowStepContext = {
+  // The attempt's AbortSignal is made only if the callback reads it: most steps never do.
+  let controller: AbortController | undefined;
+  let timedOut: WorkflowTimeoutError | undefined;
+  const signal = () => {
+    if (!controller) {
+      controller = new AbortController();
+      if (timedOut) controller.abort(timedOut);
+      else if (session.abort.signal.aborted) controller.abort(session.abort.signal.reason);
+      else session.abort.signal.addEventListener('abort', onSessionEnd, { once: true });
+    }
+    return controller.signal;
+  };
+  const onSessionEnd = () => controller?.abort(session.abort.signal.reason);
+  const ctx = {
     step: { name: step.name, count: step.count },
     attempt: step.attempt,
     config: step.config,
-    signal: controller.signal,
-  };
+    get signal() {
+      return signal();
+    },
+  } as WorkflowStepContext;
   const override = session.settings.stepOverride?.({ ...session.ref, name: step.name, count: step.count, attempt: step.attempt });
-  const invoke = async () => {
-    if (!override) return callback(ctx);
-    if ('value' in override) return override.value;
-    if ('error' in override) throw override.error;
-    return new Promise<never>(() => {});
-  };
+  let cancelTimer: (() => void) | undefined;
+  // One promise settles with the callback or the timeout, whichever comes first.
+  const outcome = new Promise<unknown>((resolve, reject) => {
+    cancelTimer = session.settings.clock.setTimer(() => {
+      timedOut = new WorkflowTimeoutError(`Execution timed out after ${step.config.timeout}ms`);
+      controller?.abort(timedOut);
+      reject(timedOut);
+    }, step.config.timeout);
+    if (override && 'timeout' in override) return;
+    try {
+      const result = !override ? callback(ctx) : 'value' in override ? override.value : Promise.reject(override.error);
+      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(resolve, reject);
+      else resolve(result);
+    } catch (error) {
+      reject(error);
+    }
+  });
+  session.enter();
   try {
-    const value = await session.track(
-      Promise.race([override && 'timeout' in override ? Promise.resolve().then(() => timeout) : invoke(), timeout]),
-    );
+    const value = await outcome;
     try {
       return { value, serialized: serializeWithinLimit(value, `Step "${step.name}" output`) };
     } catch (error) {
@@ -137,8 +151,9 @@ async function runAttempt(
   } catch (error) {
     return { error };
   } finally {
+    session.leave();
     cancelTimer?.();
-    session.abort.signal.removeEventListener('abort', onSessionEnd);
+    if (controller) session.abort.signal.removeEventListener('abort', onSessionEnd);
   }
 }
 

@@ -62,6 +62,9 @@ interface Blocker {
 
 const NEVER = new Promise<never>(() => {});
 
+/** The abort reason of a replay that ended; made once (a DOMException per abort is costly). */
+const REPLAY_ENDED = Object.freeze(Object.assign(new Error('The replay of this instance ended'), { name: 'AbortError' }));
+
 export class ReplaySession {
   readonly ref: InstanceRef;
   instance: InstanceRecord;
@@ -148,23 +151,38 @@ export class ReplaySession {
     try {
       return await work;
     } finally {
-      this.running--;
-      this.scheduleCheck();
+      this.leave();
     }
+  }
+
+  /** `enter`/`leave` bracket busy work without a wrapper promise (the step hot path). */
+  enter(): void {
+    this.running++;
+  }
+
+  leave(): void {
+    this.running--;
+    this.scheduleCheck();
   }
 
   /** Appends a journal record under the lease; a record already there (first writer won) is returned instead. */
   async record(step: StepRecord): Promise<StepRecord> {
     if (!this.active) return NEVER;
     let result: RecordStepResult;
+    this.enter();
     try {
-      result = await this.track(
-        this.settings.store.recordStep({ ...this.ref, leaseToken: this.token, step }),
-      );
+      result = await this.settings.store.recordStep({
+        workflowName: this.ref.workflowName,
+        instanceId: this.ref.instanceId,
+        leaseToken: this.token,
+        step,
+      });
     } catch (error) {
       if (CairnError.is(error, 'lease_lost')) await this.onLeaseLost();
       else await this.fail(error);
       return NEVER;
+    } finally {
+      this.leave();
     }
     const stored = result.recorded ? step : result.existing;
     this.index(stored);
@@ -459,9 +477,9 @@ export class ReplaySession {
 
   private end(): void {
     this.stopHeartbeat?.();
+    this.abort.abort(REPLAY_ENDED);
     for (const cancel of this.timers) cancel();
     this.timers.clear();
-    this.abort.abort();
   }
 
 }

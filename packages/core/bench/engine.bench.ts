@@ -1,0 +1,74 @@
+// Engine overhead on the memory store: per-step cost, instance throughput, and resume time.
+// Run: npm run bench (builds first). Prints figures; asserts nothing.
+import { createMemoryStore, createRuntime, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
+
+class ManySteps extends WorkflowEntrypoint<unknown, { steps: number; sleep?: boolean }> {
+  async run(event: WorkflowEvent<{ steps: number; sleep?: boolean }>, step: WorkflowStep) {
+    let total = 0;
+    for (let i = 0; i < event.payload.steps; i++) total += await step.do('step', async () => i);
+    if (event.payload.sleep) await step.sleep('rest', '1 day');
+    return total;
+  }
+}
+
+function runtimeOnMemory() {
+  const store = createMemoryStore();
+  return { store, runtime: createRuntime({ store, workflows: { MANY: ManySteps } }) };
+}
+
+async function perStepOverhead(steps: number): Promise<number> {
+  const { runtime } = runtimeOnMemory();
+  await runtime.workflow('MANY').create({ id: 'warm', params: { steps: 1000 } });
+  await runtime.idle();
+  const started = process.hrtime.bigint();
+  await runtime.workflow('MANY').create({ id: 'timed', params: { steps } });
+  await settle(runtime);
+  const elapsed = Number(process.hrtime.bigint() - started) / 1000;
+  await runtime.close();
+  return elapsed / steps;
+}
+
+async function instancesPerSecond(count: number): Promise<number> {
+  const { runtime, store } = runtimeOnMemory();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i += 100) {
+    await runtime.workflow('MANY').createBatch(Array.from({ length: 100 }, (_, j) => ({ id: `i-${i + j}`, params: { steps: 3 } })));
+  }
+  await settle(runtime);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const done = (await store.listInstances({ status: 'complete', limit: count + 1 })).instances.length;
+  if (done !== count) throw new Error(`only ${done} of ${count} instances completed`);
+  await runtime.close();
+  return count / seconds;
+}
+
+async function resumeMs(steps: number, rounds: number): Promise<{ median: number; p99: number }> {
+  const { runtime } = runtimeOnMemory();
+  await runtime.workflow('MANY').create({ id: 'long', params: { steps, sleep: true } });
+  await settle(runtime);
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = process.hrtime.bigint();
+    const report = await runtime.replay({ workflowName: 'MANY', instanceId: 'long' });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (report.outcome !== 'suspended') throw new Error(`unexpected ${report.outcome}`);
+  }
+  await runtime.close();
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(rounds / 2)]!, p99: times[Math.floor(rounds * 0.99)]! };
+}
+
+async function settle(runtime: { idle(): Promise<void> }) {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await runtime.idle();
+  }
+}
+
+const perStep = await perStepOverhead(10_000);
+const throughput = await instancesPerSecond(10_000);
+const resume = await resumeMs(1_000, 50);
+console.log('core engine on the memory store');
+console.log(`  per-step overhead (1 instance x 10,000 steps): ${perStep.toFixed(1)} µs/step   (target < 25)`);
+console.log(`  three-step instances per second (10,000):      ${Math.round(throughput).toLocaleString('en-US')}/s   (target >= 20,000)`);
+console.log(`  resume of a 1,000-step journal:                median ${resume.median.toFixed(2)} ms, p99 ${resume.p99.toFixed(2)} ms   (target < 10)`);
