@@ -6,10 +6,18 @@ export interface Clock {
   setTimer(callback: () => void, ms: number): () => void;
 }
 
+/** Node fires a timeout longer than this at once; longer waits are chained. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(callback, ms) {
-    const handle = setTimeout(callback, Math.max(0, ms));
+    let handle: NodeJS.Timeout;
+    const arm = (remaining: number) => {
+      if (remaining > MAX_TIMEOUT_MS) handle = setTimeout(() => arm(remaining - MAX_TIMEOUT_MS), MAX_TIMEOUT_MS);
+      else handle = setTimeout(callback, Math.max(0, remaining));
+    };
+    arm(ms);
     return () => clearTimeout(handle);
   },
 };

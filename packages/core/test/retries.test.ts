@@ -62,6 +62,19 @@ describe('retries', () => {
     ]);
   });
 
+  it("sensitive: 'output' is accepted and recorded with the step", async () => {
+    const W = class extends WorkflowEntrypoint {
+      async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+        return step.do('secret', { sensitive: 'output' }, async (ctx) => ctx.config.sensitive);
+      }
+    };
+    const h = virtualRuntime({ W });
+    const instance = await h.runtime.workflow('W').create({ id: 's' });
+    expect(await h.until(instance)).toEqual({ status: 'complete', output: 'output' });
+    const journal = await h.store.loadJournal({ workflowName: 'W', instanceId: 's' });
+    expect(journal!.steps[0]!.config?.sensitive).toBe('output');
+  });
+
   it('a delay function receives the attempt number and the error', async () => {
     const calls: [number, string][] = [];
     const { gaps } = await gapsFor({

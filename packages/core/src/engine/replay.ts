@@ -29,17 +29,24 @@ export async function replayInstance(
   env: unknown,
   options: ReplayOptions = {},
 ): Promise<ReplayReport> {
+  const Workflow = resolveWorkflow(ref.workflowName);
   for (let tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
     const journal = await settings.store.loadJournal(ref);
     if (!journal) return { outcome: 'not_found', status: null, wakeAt: null };
     const settled = reportWithoutRunning(settings, journal.instance);
-    if (settled) return settled;
+    if (settled) {
+      if (settled.outcome === 'suspended') {
+        // Woken early (a duplicate delivery, or a scheduler that cannot schedule that far ahead): ask again.
+        await settings.scheduler.schedule({ ...ref, wakeAt: settled.wakeAt!, wakeSeq: journal.instance.wakeSeq });
+      }
+      return settled;
+    }
     const acquired = await acquire(settings, journal);
     if (acquired === 'conflict') continue;
     const session = new ReplaySession(settings, acquired.journal, options.deadline ?? null, acquired.takeover);
     const detach = options.onSession?.(session);
     try {
-      start(session, resolveWorkflow(ref.workflowName), env);
+      start(session, Workflow, env);
       return await session.report;
     } finally {
       detach?.();
@@ -57,6 +64,9 @@ function reportWithoutRunning(settings: EngineSettings, instance: InstanceRecord
   }
   if (status === 'paused') return { outcome: 'paused', status, wakeAt: null };
   const now = settings.clock.now();
+  if (status === 'waiting' && instance.leaseOwner === null && instance.wakeAt !== null && instance.wakeAt > now) {
+    return { outcome: 'suspended', status, wakeAt: instance.wakeAt };
+  }
   if (instance.leaseOwner !== null && instance.leaseExpiresAt !== null && instance.leaseExpiresAt > now) {
     return { outcome: 'busy', status, wakeAt: instance.leaseExpiresAt };
   }
