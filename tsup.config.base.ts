@@ -12,6 +12,8 @@ export function packageBuild(overrides: Options = {}): Options {
     clean: true,
     splitting: false,
     treeshake: true,
+    // Keep `node:` specifiers: `node:sqlite` has no bare-name alias.
+    removeNodeProtocol: false,
     ...overrides,
   };
 }

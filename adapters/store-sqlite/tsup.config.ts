@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.config.base.ts';
 
-export default defineConfig(packageBuild());
+// Keep `node:sqlite` as written: it exists only under the `node:` scheme.
+export default defineConfig(packageBuild({ removeNodeProtocol: false }));

@@ -71,6 +71,7 @@ export {
   type EventRecord,
   type Journal,
   type InstanceStatusName,
+  type StepKind,
   type ErrorSummary,
   type SerializedError,
 } from './records.js';

@@ -68,7 +68,10 @@ export function createMemoryStore(): MemoryStore {
       const { generation } = entry.instance;
       return {
         instance: { ...entry.instance },
-        steps: entry.stepList.filter((step) => step.generation === generation).map((step) => ({ ...step })),
+        steps: entry.stepList
+          .filter((step) => step.generation === generation)
+          .sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          .map((step) => ({ ...step })),
         events: entry.events.map((event) => ({ ...event })),
       };
     },
@@ -78,7 +81,9 @@ export function createMemoryStore(): MemoryStore {
       if (entry.instance.version !== expectedVersion) {
         throw new VersionConflictError(ref.workflowName, ref.instanceId, expectedVersion);
       }
-      entry.instance = { ...entry.instance, ...patch, version: expectedVersion + 1 };
+      const next: Record<string, unknown> = { ...entry.instance };
+      for (const [field, value] of Object.entries(patch)) if (value !== undefined) next[field] = value;
+      entry.instance = { ...(next as InstanceRecord), version: expectedVersion + 1 };
       if (patch.generation !== undefined) {
         // Older generations are dead: drop their records (a restart).
         entry.stepList = entry.stepList.filter((step) => step.generation >= patch.generation!);
@@ -121,10 +126,12 @@ export function createMemoryStore(): MemoryStore {
         .map((entry) => entry.instance)
         .filter((instance) => (!workflowName || instance.workflowName === workflowName) && (!status || instance.status === status))
         .sort(newestFirst);
-      const startAt = cursor ? all.findIndex((instance) => cursorOf(instance) === cursor) + 1 : 0;
-      const page = all.slice(startAt, startAt + limit).map((instance) => ({ ...instance }));
+      // The cursor is a position in the order, so a page resumes correctly even if its last instance changed.
+      const after = cursor ? decodeCursor(cursor) : undefined;
+      const rest = after ? all.filter((instance) => newestFirst(instance, after) > 0) : all;
+      const page = rest.slice(0, limit).map((instance) => ({ ...instance }));
       const last = page[page.length - 1];
-      return startAt + limit < all.length && last ? { instances: page, nextCursor: cursorOf(last) } : { instances: page };
+      return limit < rest.length && last ? { instances: page, nextCursor: cursorOf(last) } : { instances: page };
     },
 
     async listDueInstances({ now, limit }: ListDueParams): Promise<DueInstance[]> {
@@ -139,10 +146,21 @@ export function createMemoryStore(): MemoryStore {
   };
 }
 
-function newestFirst(a: InstanceRecord, b: InstanceRecord): number {
-  return b.createdAt - a.createdAt || (a.workflowName + a.instanceId < b.workflowName + b.instanceId ? -1 : 1);
+type Position = Pick<InstanceRecord, 'createdAt' | 'workflowName' | 'instanceId'>;
+
+function newestFirst(a: Position, b: Position): number {
+  return b.createdAt - a.createdAt || compare(a.instanceId, b.instanceId) || compare(a.workflowName, b.workflowName);
 }
 
-function cursorOf(instance: InstanceRecord): string {
-  return `${instance.createdAt}:${instance.workflowName}:${instance.instanceId}`;
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function cursorOf(instance: Position): string {
+  return Buffer.from(JSON.stringify([instance.createdAt, instance.workflowName, instance.instanceId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Position {
+  const [createdAt, workflowName, instanceId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [number, string, string];
+  return { createdAt, workflowName, instanceId };
 }

@@ -97,6 +97,8 @@ export const StepRecordSchema = z.object({
   generation: z.number().int().nonnegative(),
   kind: StepKindSchema,
   name: z.string(),
+  /** The step's place among the step calls of `run()` (1 for the first call): the program's order. */
+  index: z.number().int().positive().optional(),
   state: z.enum(['completed', 'failed', 'attempt-failed', 'started']),
   /** Attempts made so far (outcome and attempt records). */
   attempt: z.number().int().nonnegative(),

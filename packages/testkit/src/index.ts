@@ -1,1 +1,13 @@
-export {};
+// @cairn/testkit: the WorkflowStore conformance suite, and a virtual-time test environment for workflows.
+
+export { describeStoreConformance, type StoreConformanceOptions, type StoreFactory, type StoreHarness } from './conformance/index.js';
+export {
+  createTestEnvironment,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+  type InstanceTarget,
+  type MockEventScope,
+} from './environment/environment.js';
+export { createVirtualClock, type VirtualClock, type VirtualClockOptions } from './environment/virtual-clock.js';
+export { stepHistory, type StepHistoryEntry, type StepHistoryState } from './environment/history.js';
+export type { StepSelector } from './environment/selectors.js';

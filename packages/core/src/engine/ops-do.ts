@@ -30,7 +30,7 @@ export async function runDo<T>(
   const config = typeof configOrCallback === 'function' ? undefined : configOrCallback;
   assertStepName(name);
   if (typeof callback !== 'function') throw new TypeError(`step.do("${name}") needs a callback function`);
-  const { key, count } = session.nextKey('do', name);
+  const { key, count, index } = session.nextKey('do', name);
 
   const outcome = session.outcomes.get(key);
   if (outcome) return replayOutcome<T>(outcome);
@@ -62,7 +62,7 @@ export async function runDo<T>(
     } else {
       const result = await runAttempt(session, { name, count, attempt, config: resolved }, callback);
       if ('value' in result) {
-        const stored = await session.record(outcomeRecord(key, name, session, attempt, startedAt, resolved, result.serialized));
+        const stored = await session.record(outcomeRecord(key, name, index, session, attempt, startedAt, resolved, result.serialized));
         return stored.value === result.serialized ? (result.value as T) : replayOutcome<T>(stored);
       }
       error = result.error;
@@ -71,7 +71,7 @@ export async function runDo<T>(
     const retryable = !isNonRetryable(error) && attempt <= resolved.retries.limit;
     if (!retryable) {
       const stored = await session.record({
-        ...baseRecord(key, name, session, attempt, startedAt),
+        ...baseRecord(key, name, index, session, attempt, startedAt),
         id: key,
         state: 'failed',
         error: serializeError(error),
@@ -81,7 +81,7 @@ export async function runDo<T>(
     }
     const now = session.now;
     const stored = await session.record({
-      ...baseRecord(key, name, session, attempt, now),
+      ...baseRecord(key, name, index, session, attempt, now),
       id: `${key}#${attempt}`,
       state: 'attempt-failed',
       error: serializeError(error),
@@ -161,10 +161,11 @@ function isNonRetryable(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'NonRetryableError' || error instanceof PayloadTooLargeError;
 }
 
-function baseRecord(key: string, name: string, session: ReplaySession, attempt: number, startedAt: number) {
+function baseRecord(key: string, name: string, index: number, session: ReplaySession, attempt: number, startedAt: number) {
   return {
     v: RECORD_VERSION,
     key,
+    index,
     generation: session.instance.generation,
     kind: 'do' as const,
     name,
@@ -177,13 +178,14 @@ function baseRecord(key: string, name: string, session: ReplaySession, attempt: 
 function outcomeRecord(
   key: string,
   name: string,
+  index: number,
   session: ReplaySession,
   attempt: number,
   startedAt: number,
   config: ResolvedStepConfig,
   value: string,
 ): StepRecord {
-  const record: StepRecord = { ...baseRecord(key, name, session, attempt, startedAt), id: key, state: 'completed', value };
+  const record: StepRecord = { ...baseRecord(key, name, index, session, attempt, startedAt), id: key, state: 'completed', value };
   if (attempt > 1 || config.sensitive) record.config = recordableConfig(config);
   return record;
 }

@@ -9,8 +9,8 @@ import type { ReplaySession } from './session.js';
 export async function runSleep(session: ReplaySession, name: string, duration: unknown): Promise<void> {
   assertStepName(name);
   const ms = parseDuration(duration, `duration of step.sleep("${name}")`);
-  const { key } = session.nextKey('sleep', name);
-  await sleepTo(session, key, name, () => session.now + ms);
+  const { key, index } = session.nextKey('sleep', name);
+  await sleepTo(session, key, name, index, () => session.now + ms);
 }
 
 export async function runSleepUntil(session: ReplaySession, name: string, timestamp: unknown): Promise<void> {
@@ -19,14 +19,14 @@ export async function runSleepUntil(session: ReplaySession, name: string, timest
   if (typeof until !== 'number' || !Number.isFinite(until)) {
     throw new ValidationError(`timestamp of step.sleepUntil("${name}")`, 'a Date or epoch milliseconds', timestamp);
   }
-  const { key } = session.nextKey('sleep', name);
-  await sleepTo(session, key, name, () => {
+  const { key, index } = session.nextKey('sleep', name);
+  await sleepTo(session, key, name, index, () => {
     if (until < session.now) throw new Error("You can't sleep until a time in the past, time-traveler");
     return until;
   });
 }
 
-async function sleepTo(session: ReplaySession, key: string, name: string, firstWakeAt: () => number): Promise<void> {
+async function sleepTo(session: ReplaySession, key: string, name: string, index: number, firstWakeAt: () => number): Promise<void> {
   let start = session.starts.get(key);
   if (!start) {
     const now = session.now;
@@ -37,6 +37,7 @@ async function sleepTo(session: ReplaySession, key: string, name: string, firstW
       generation: session.instance.generation,
       kind: 'sleep',
       name,
+      index,
       state: 'started',
       attempt: 0,
       startedAt: now,

@@ -22,8 +22,8 @@ export async function runWait<T>(
   }
   assertEventType(options.type);
   const timeoutMs = parseDuration(options.timeout ?? DEFAULT_TIMEOUT, `timeout of step.waitForEvent("${name}")`);
-  const { key } = session.nextKey('wait', name);
-  const base = { v: RECORD_VERSION, key, generation: session.instance.generation, kind: 'wait' as const, name };
+  const { key, index } = session.nextKey('wait', name);
+  const base = { v: RECORD_VERSION, key, index, generation: session.instance.generation, kind: 'wait' as const, name };
 
   const outcome = session.outcomes.get(key);
   if (outcome) return replayWait<T>(session, outcome);

@@ -136,13 +136,13 @@ export class ReplaySession {
   }
 
   /** The deterministic key of the next call `kind`/`name`: name plus occurrence, taken at call time. */
-  nextKey(kind: string, name: string): { key: string; count: number } {
+  nextKey(kind: string, name: string): { key: string; count: number; index: number } {
     const counterKey = `${kind}:${name}`;
     const count = (this.counters.get(counterKey) ?? 0) + 1;
     this.counters.set(counterKey, count);
     this.stepCount++;
     if (this.stepCount > this.settings.stepLimit) this.fatal(new StepLimitError(this.settings.stepLimit));
-    return { key: `${counterKey}-${count}`, count };
+    return { key: `${counterKey}-${count}`, count, index: this.stepCount };
   }
 
   /** Work that keeps the instance busy (a callback, a write, a short timer): not quiescent until it settles. */
@@ -321,7 +321,8 @@ export class ReplaySession {
     this.state = 'done';
     this.end();
     if (!pausing && wakeAt !== null) {
-      await this.settings.scheduler.schedule({ ...this.ref, wakeAt, wakeSeq: written.wakeSeq });
+      // The wake time is stored (the due index): if the scheduler fails now, the sweeper wakes the instance.
+      await this.settings.scheduler.schedule({ ...this.ref, wakeAt, wakeSeq: written.wakeSeq }).catch(() => undefined);
     }
     this.settle({
       outcome: pausing ? 'paused' : deadlineHit ? 'continue' : 'suspended',

@@ -10,6 +10,8 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** For 405: the method the path takes. */
+    readonly allow?: string,
   ) {
     super(message);
     this.name = 'HttpProblem';

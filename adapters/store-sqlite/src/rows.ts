@@ -1,0 +1,51 @@
+// Instance records <-> rows of `instances`. Every row read back is parsed with core's schema.
+
+import { parseInstanceRecord, type InstanceRecord } from '@cairn/core';
+
+/** Record field -> column, for every field a row holds. */
+export const INSTANCE_COLUMNS = {
+  v: 'v',
+  workflowName: 'workflow_name',
+  instanceId: 'instance_id',
+  status: 'status',
+  params: 'params',
+  output: 'output',
+  error: 'error',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  finishedAt: 'finished_at',
+  version: 'version',
+  generation: 'generation',
+  leaseOwner: 'lease_owner',
+  leaseToken: 'lease_token',
+  leaseExpiresAt: 'lease_expires_at',
+  wakeAt: 'wake_at',
+  wakeSeq: 'wake_seq',
+  eventSeq: 'event_seq',
+  pausedAt: 'paused_at',
+  pausedTotalMs: 'paused_total_ms',
+  recoveries: 'recoveries',
+  expiresAt: 'expires_at',
+} as const satisfies Record<keyof InstanceRecord, string>;
+
+export type InstanceField = keyof typeof INSTANCE_COLUMNS;
+export const INSTANCE_FIELDS = Object.keys(INSTANCE_COLUMNS) as InstanceField[];
+
+/** `SELECT` list naming each column after its field, so a row is nearly a record. */
+export const INSTANCE_SELECT = INSTANCE_FIELDS.map((field) => `${INSTANCE_COLUMNS[field]} AS "${field}"`).join(', ');
+
+/** A column's value for a field: the error summary is JSON, everything else is stored as is. */
+export function toColumn(field: InstanceField, value: unknown): string | number | null {
+  if (value === undefined || value === null) return null;
+  if (field === 'error') return JSON.stringify(value);
+  return value as string | number;
+}
+
+export function instanceValues(instance: InstanceRecord): (string | number | null)[] {
+  return INSTANCE_FIELDS.map((field) => toColumn(field, instance[field]));
+}
+
+export function rowToInstance(row: Record<string, unknown>): InstanceRecord {
+  const error = row.error;
+  return parseInstanceRecord({ ...row, error: typeof error === 'string' ? JSON.parse(error) : error });
+}

@@ -1,0 +1,92 @@
+// The database layout, created on first use and versioned in `meta`. Instances are columns (the fields
+// the store filters, orders or fences on, and the rest for cheap partial updates); step and event records
+// are JSON, keyed by the columns that address them.
+
+import type { DatabaseSync } from 'node:sqlite';
+import { AdapterError } from '@cairn/core';
+
+export const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS instances (
+  workflow_name TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  v INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  params TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  version INTEGER NOT NULL,
+  generation INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_token INTEGER NOT NULL,
+  lease_expires_at INTEGER,
+  wake_at INTEGER,
+  wake_seq INTEGER NOT NULL,
+  event_seq INTEGER NOT NULL,
+  paused_at INTEGER,
+  paused_total_ms REAL NOT NULL,
+  recoveries INTEGER NOT NULL,
+  expires_at INTEGER,
+  PRIMARY KEY (workflow_name, instance_id)
+) WITHOUT ROWID;
+-- Due wake-ups: only instances that have one are indexed.
+CREATE INDEX IF NOT EXISTS instances_due ON instances (wake_at) WHERE wake_at IS NOT NULL;
+-- Listing: newest first, across workflows or within one.
+CREATE INDEX IF NOT EXISTS instances_newest ON instances (created_at DESC, workflow_name, instance_id);
+CREATE INDEX IF NOT EXISTS instances_workflow_newest ON instances (workflow_name, created_at DESC, instance_id);
+CREATE TABLE IF NOT EXISTS steps (
+  workflow_name TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (workflow_name, instance_id, generation, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  workflow_name TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (workflow_name, instance_id, id)
+) WITHOUT ROWID;
+`;
+
+/** Sets the connection's pragmas and creates or checks the schema. Safe when several processes race. */
+export function openSchema(db: DatabaseSync, options: { synchronous: 'normal' | 'full'; busyTimeoutMs: number }): void {
+  db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
+  // WAL lets readers and one writer work at once and makes a commit one append to the log.
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  const found = readVersion(db);
+  if (found === SCHEMA_VERSION) return;
+  if (found !== null && found > SCHEMA_VERSION) {
+    throw new AdapterError(
+      'sqlite',
+      'open',
+      `the database has schema version ${found}, newer than this @cairn/store-sqlite supports (${SCHEMA_VERSION}); upgrade the package`,
+      { option: 'path' },
+    );
+  }
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (readVersion(db) === null) {
+      db.exec(DDL);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function readVersion(db: DatabaseSync): number | null {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  return row ? Number(row.value) : null;
+}

@@ -1,0 +1,14 @@
+// `npm run start`: the demo in this folder, on .cairn/demo.db.
+import { fileURLToPath } from 'node:url';
+import { runDemo } from './demo.ts';
+
+const dbPath = fileURLToPath(new URL('../.cairn/demo.db', import.meta.url));
+console.log('Cairn local quickstart: an order workflow on SQLite (.cairn/demo.db), run by the local runner.\n');
+const result = await runDemo({ dbPath, say: (line) => console.log(line) });
+console.log(`\n${result.instanceId} finished as "${result.status.status}" in ${(result.elapsedMs / 1000).toFixed(1)}s`);
+if (result.status.status !== 'complete') {
+  console.error(`error: ${result.status.error?.name}: ${result.status.error?.message}`);
+  process.exit(1);
+}
+console.log('output:', JSON.stringify(result.status.output, null, 2));
+console.log('\nInspect it with the CLI: npx cairn instances describe ORDER', result.instanceId, '--config examples/local-quickstart/cairn.config.json');

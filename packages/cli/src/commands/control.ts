@@ -1,0 +1,35 @@
+// cairn instances send-event | pause | resume | terminate | restart: the instance API, then its status.
+
+import type { Command } from '../args.js';
+import type { CommandContext } from '../context.js';
+import { details, writeJson } from './summary.js';
+
+type ControlCommand = Extract<Command, { name: 'send-event' | 'pause' | 'resume' | 'terminate' | 'restart' }>;
+
+const DONE: Record<Exclude<ControlCommand['name'], 'send-event'>, string> = {
+  pause: 'Paused',
+  resume: 'Resumed',
+  terminate: 'Terminated',
+  restart: 'Restarted',
+};
+
+export async function controlCommand(ctx: CommandContext, command: ControlCommand): Promise<void> {
+  const instance = await ctx.runtime.workflow(command.workflow).get(command.id);
+  switch (command.name) {
+    case 'send-event':
+      await instance.sendEvent(command.payload === undefined ? { type: command.type } : { type: command.type, payload: command.payload });
+      break;
+    case 'restart':
+      await instance.restart(command.from === undefined ? undefined : { from: { name: command.from } });
+      break;
+    default:
+      await instance[command.name]();
+  }
+  const record = await ctx.store.getInstance({ workflowName: command.workflow, instanceId: command.id });
+  if (ctx.json) {
+    writeJson(ctx.io.stdout, record ? details(record) : { workflow: command.workflow, id: command.id });
+    return;
+  }
+  const done = command.name === 'send-event' ? `Sent event "${command.type}" to` : DONE[command.name];
+  ctx.io.stdout(`${done} ${command.workflow}/${command.id}; status: ${record?.status ?? 'unknown'}\n`);
+}

@@ -1,0 +1,59 @@
+// runCli: argv in, exit code out. 0 success, 1 an operation failed, 2 bad usage.
+
+import { CairnError } from '@cairn/core';
+import { parseArgv, type Command } from './args.js';
+import { findConfig, loadConfig } from './config.js';
+import { createContext, type CommandContext } from './context.js';
+import { createProgress, type CliIO } from './io.js';
+import { controlCommand } from './commands/control.js';
+import { createCommand } from './commands/create.js';
+import { describeCommand } from './commands/describe.js';
+import { listCommand } from './commands/list.js';
+import { USAGE, UsageError } from './usage.js';
+
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  let context: CommandContext | undefined;
+  try {
+    const { global, command } = parseArgv(argv);
+    if (command.name === 'help') {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const config = await loadConfig(findConfig(io.cwd, global.config));
+    context = createContext(config, io, createProgress(io, global.quiet), global.json);
+    return await dispatch(context, command);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`cairn: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (CairnError.is(error)) {
+      io.stderr(`cairn: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr(`cairn: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  } finally {
+    if (context) {
+      await context.runtime.close().catch(() => undefined);
+      await context.store.close?.().catch(() => undefined);
+    }
+  }
+}
+
+/** Runs the command; resolves to its exit code. */
+async function dispatch(context: CommandContext, command: Exclude<Command, { name: 'help' }>): Promise<number> {
+  switch (command.name) {
+    case 'list':
+      await listCommand(context, command);
+      return 0;
+    case 'describe':
+      await describeCommand(context, command);
+      return 0;
+    case 'create':
+      return createCommand(context, command);
+    default:
+      await controlCommand(context, command);
+      return 0;
+  }
+}

@@ -1,0 +1,23 @@
+// A store that reports each step record it writes: how `create --wait` shows progress as it happens.
+
+import type { StepRecord, WorkflowStore } from '@cairn/core';
+
+export function observeSteps(store: WorkflowStore, onStep: (step: StepRecord) => void): WorkflowStore {
+  const observed: WorkflowStore = {
+    name: store.name,
+    createInstance: (params) => store.createInstance(params),
+    getInstance: (params) => store.getInstance(params),
+    loadJournal: (params) => store.loadJournal(params),
+    updateInstance: (params) => store.updateInstance(params),
+    async recordStep(params) {
+      const result = await store.recordStep(params);
+      if (result.recorded) onStep(params.step);
+      return result;
+    },
+    appendEvent: (params) => store.appendEvent(params),
+    listInstances: (params) => store.listInstances(params),
+    listDueInstances: (params) => store.listDueInstances(params),
+  };
+  if (store.close) observed.close = () => store.close!();
+  return observed;
+}

@@ -1,0 +1,43 @@
+// Usage text and the usage error (exit code 2): a bad command, flag or argument value.
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage: cairn instances <command> [arguments] [options]
+
+Commands:
+  list                                  List instances, newest first
+      --workflow <name>                 Only this workflow
+      --status <status>                 Only this status (queued, running, paused, errored,
+                                        terminated, complete, waiting, waitingForPause)
+      --limit <n>                       Page size (1-1000, default 20)
+      --cursor <cursor>                 Continue from a previous page
+      --all                             Every page (progress on stderr)
+  describe <workflow> <id>              Status, output or error, and the step timeline
+  create <workflow>                     Create an instance (the runner picks it up)
+      --id <id>                         Instance id (default: a random UUID)
+      --params <json|@file>             Params as JSON, or @path to a JSON file
+      --wait                            Run it in this process until it completes, fails
+                                        or waits for an event (progress on stderr)
+  send-event <workflow> <id>            Send an event to an instance
+      --type <type>                     Event type (required)
+      --payload <json|@file>            Payload as JSON, or @path to a JSON file
+  pause <workflow> <id>                 Pause an instance
+  resume <workflow> <id>                Resume a paused instance
+  terminate <workflow> <id>             Terminate an instance
+  restart <workflow> <id>               Run an instance again from the start
+      --from <step>                     Keep the steps recorded before this step
+
+Options (every command):
+  --config <file>                       cairn.config.ts or cairn.config.json
+                                        (default: the one in the current directory)
+  --json                                Machine-readable output on stdout
+  --quiet                               No progress on stderr
+  -h, --help                            This help
+
+Exit codes: 0 success, 1 operation failed (message on stderr), 2 bad usage.
+`;

@@ -1,0 +1,67 @@
+// Runs the built `cairn` bin as a user would: a child process, with its own cwd and environment.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = `${CLI_DIR}dist/cli.js`;
+
+/**
+ * Builds the bin (JS only: the type declarations take long and these tests do not need them). The
+ * packages it imports at run time are built only when missing: CI builds everything before testing, and
+ * rebuilding them here would race other test files that read their dist/.
+ */
+export function buildCli(): void {
+  const tsup = `${ROOT}node_modules/tsup/dist/cli-default.js`;
+  for (const dep of ['packages/core', 'adapters/store-sqlite']) {
+    if (!existsSync(`${ROOT}${dep}/dist/index.js`)) execFileSync(process.execPath, [tsup], { cwd: `${ROOT}${dep}`, stdio: 'pipe' });
+  }
+  execFileSync(process.execPath, [tsup, '--no-dts'], { cwd: CLI_DIR, stdio: 'pipe' });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function cairn(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Parses --json output, failing with the process's stderr when it is not JSON. */
+export function json<T = any>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}): ${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/** Starts the fixture runner on the database; resolves once it is polling. */
+export function startRunner(db: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${FIXTURES}runner.ts`], { env: { ...process.env, CAIRN_DB: db }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`runner exited with ${code}: ${errors}`)));
+  });
+}
+
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

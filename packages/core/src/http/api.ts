@@ -1,0 +1,151 @@
+// createHttpApi: Cairn's REST API as one fetch-standard function, `(Request) => Promise<Response>`.
+// Hosts (Lambda, Cloud Run, a plain node:http server) translate their requests to it.
+
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import { errorResponse, HttpProblem, mapError } from './http-errors.js';
+import { jsonResponse } from './json.js';
+import { matchRoute, type Route } from './routes.js';
+
+export interface HttpApiOptions {
+  /** The runtime whose workflows the API serves. */
+  runtime: Pick<Runtime, 'workflow'>;
+  /** A path prefix to strip, e.g. `/api`. @default '' */
+  basePath?: string;
+  /** Larger request bodies are refused with 413 before parsing. @default 2 MiB */
+  maxBodyBytes?: number;
+  /** Told of every 500 (the response itself reveals nothing). @default console.error */
+  onError?: (error: unknown, request: Request) => void;
+}
+
+export type HttpApi = (request: Request) => Promise<Response>;
+
+const OptionsSchema = z.object({
+  runtime: z.custom<Pick<Runtime, 'workflow'>>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as Runtime).workflow === 'function',
+    'a Runtime (from createRuntime)',
+  ),
+  basePath: z
+    .string()
+    .regex(/^(\/[^/?#]+)*\/?$/, 'a path such as /api')
+    .optional(),
+  maxBodyBytes: z.number().int().min(1).optional(),
+  onError: z.custom<(error: unknown, request: Request) => void>((value) => typeof value === 'function').optional(),
+});
+
+const CreateBody = z.object({ id: z.string().optional(), params: z.unknown().optional() }).strict();
+const BatchBody = z.array(CreateBody);
+const EventBody = z.object({ type: z.string(), payload: z.unknown().optional() }).strict();
+const RestartBody = z.object({ from: z.object({ name: z.string().min(1) }).strict().optional() }).strict();
+const EmptyBody = z.union([z.undefined(), z.object({}).strict()]);
+
+export function createHttpApi(options: HttpApiOptions): HttpApi {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new ValidationError('createHttpApi options', z.prettifyError(parsed.error).replace(/\n/g, '; '), undefined, { cause: parsed.error });
+  }
+  const { runtime } = options;
+  const basePath = (options.basePath ?? '').replace(/\/$/, '');
+  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const onError = options.onError ?? ((error: unknown) => console.error('[cairn] HTTP API request failed:', error));
+
+  const run = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    let path = url.pathname;
+    if (basePath) {
+      if (path !== basePath && !path.startsWith(`${basePath}/`)) throw notFound();
+      path = path.slice(basePath.length);
+    }
+    const route = matchRoute(request.method.toUpperCase(), path);
+    if (!route) throw notFound();
+    const body = await readJson(request, maxBodyBytes);
+    return handle(route, body);
+  };
+
+  const handle = async (route: Route, body: unknown): Promise<Response> => {
+    const workflow = runtime.workflow(route.workflowName);
+    switch (route.op) {
+      case 'create': {
+        const input = parseBody(CreateBody, body ?? {}, 'create body', '{ id?: string, params?: unknown }');
+        const instance = await workflow.create(input);
+        const { status } = await instance.status();
+        return jsonResponse(201, { id: instance.id, status });
+      }
+      case 'createBatch': {
+        const input = parseBody(BatchBody, body, 'batch body', 'an array of { id?: string, params?: unknown }');
+        const instances = await workflow.createBatch(input);
+        return jsonResponse(201, { instances: instances.map((instance) => ({ id: instance.id })) });
+      }
+      case 'get': {
+        const instance = await workflow.get(route.instanceId);
+        const status = await instance.status();
+        return jsonResponse(200, { id: instance.id, ...status });
+      }
+      case 'sendEvent': {
+        const input = parseBody(EventBody, body, 'event body', '{ type: string, payload?: unknown }');
+        const instance = await workflow.get(route.instanceId);
+        await instance.sendEvent(input);
+        return accepted();
+      }
+      case 'restart': {
+        const input = parseBody(RestartBody, body ?? {}, 'restart body', '{ from?: { name: string } }');
+        const instance = await workflow.get(route.instanceId);
+        await instance.restart(input.from ? { from: input.from } : undefined);
+        return accepted();
+      }
+      default: {
+        parseBody(EmptyBody, body, `${route.op} body`, 'no body or {}');
+        const instance = await workflow.get(route.instanceId);
+        await instance[route.op]();
+        return accepted();
+      }
+    }
+  };
+
+  return async (request) => {
+    try {
+      return await run(request);
+    } catch (error) {
+      const mapped = mapError(error);
+      if (mapped.internal) onError(error, request);
+      const response = errorResponse(mapped);
+      if (error instanceof HttpProblem && error.allow) response.headers.set('allow', error.allow);
+      return response;
+    }
+  };
+}
+
+function notFound(): HttpProblem {
+  return new HttpProblem(404, 'route_not_found', 'No such route; see the REST API reference');
+}
+
+function accepted(): Response {
+  return new Response(null, { status: 202 });
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, input: string, allowed: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(input, allowed, z.prettifyError(parsed.error).replace(/\n/g, '; '));
+  return parsed.data;
+}
+
+/** The request body as JSON; undefined when empty. Refuses bodies over the limit before parsing them. */
+async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared, maxBytes);
+  if (!request.body) return undefined;
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw tooLarge(bytes.byteLength, maxBytes);
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpProblem(400, 'invalid_json', 'The request body is not valid JSON');
+  }
+}
+
+function tooLarge(bytes: number, limit: number): HttpProblem {
+  return new HttpProblem(413, 'payload_too_large', `The request body is ${bytes} bytes; the limit is ${limit} bytes`);
+}

@@ -1,0 +1,60 @@
+// The crash test's worker process: a local runner on one SQLite file, creating the instances it finds
+// missing and running them. The parent kills it at random moments (see crash.test.ts).
+// Usage: node child.mjs <dbPath> <effectsPath> <instances>
+
+import { DatabaseSync } from 'node:sqlite';
+import { CairnError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
+import { createLocalRunner, createSqliteStore } from '@cairn/store-sqlite';
+
+const [dbPath, effectsPath, countArg] = process.argv.slice(2);
+if (!dbPath || !effectsPath || !countArg) throw new Error('usage: child.mjs <dbPath> <effectsPath> <instances>');
+
+// Side effects go to their own file, outside the journal's transactions: each row is one execution.
+const effects = new DatabaseSync(effectsPath);
+effects.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000');
+effects.exec('CREATE TABLE IF NOT EXISTS effects (instance_id TEXT NOT NULL, step TEXT NOT NULL, attempt INTEGER NOT NULL, pid INTEGER NOT NULL)');
+const insertEffect = effects.prepare('INSERT INTO effects (instance_id, step, attempt, pid) VALUES (?, ?, ?, ?)');
+const effect = (instanceId: string, step: string, attempt: number) => insertEffect.run(instanceId, step, attempt, process.pid);
+
+class Crashy extends WorkflowEntrypoint<Record<string, unknown>, { n: number }> {
+  async run(event: WorkflowEvent<{ n: number }>, step: WorkflowStep) {
+    const id = event.instanceId;
+    const { n } = event.payload;
+    const a = await step.do('a', async (ctx) => {
+      effect(id, 'a', ctx.attempt);
+      return n * 2;
+    });
+    const b = await step.do('flaky', { retries: { limit: 6, delay: 20, backoff: 'constant' } }, async (ctx) => {
+      effect(id, 'flaky', ctx.attempt);
+      if (ctx.attempt < 3) throw new Error(`attempt ${ctx.attempt} fails on purpose`);
+      return a + 1;
+    });
+    await step.sleep('nap', 150);
+    const c = await step.do('c', async (ctx) => {
+      effect(id, 'c', ctx.attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+      return b * 10;
+    });
+    return { n, c };
+  }
+}
+
+const runner = createLocalRunner({
+  store: createSqliteStore({ path: dbPath }),
+  workflows: { CRASHY: Crashy },
+  leaseMs: 1_000,
+  maxInProcessWaitMs: 20,
+  sliceMs: 500,
+  pollIntervalMs: 20,
+  onError: () => undefined,
+});
+await runner.start();
+const binding = runner.runtime.workflow<{ n: number }>('CRASHY');
+for (let n = 0; n < Number(countArg); n++) {
+  try {
+    await binding.create({ id: `i${n}`, params: { n } });
+  } catch (error) {
+    if (!CairnError.is(error, 'instance_already_exists')) throw error;
+  }
+}
+process.stdout.write('created\n');
