@@ -81,9 +81,13 @@ export function createMemoryStore(): MemoryStore {
       if (entry.instance.version !== expectedVersion) {
         throw new VersionConflictError(ref.workflowName, ref.instanceId, expectedVersion);
       }
-      const next: Record<string, unknown> = { ...entry.instance };
-      for (const [field, value] of Object.entries(patch)) if (value !== undefined) next[field] = value;
-      entry.instance = { ...(next as InstanceRecord), version: expectedVersion + 1 };
+      const next = { ...entry.instance } as Record<string, unknown>;
+      for (const field in patch) {
+        const value = (patch as Record<string, unknown>)[field];
+        if (value !== undefined) next[field] = value;
+      }
+      next.version = expectedVersion + 1;
+      entry.instance = next as InstanceRecord;
       if (patch.generation !== undefined) {
         // Older generations are dead: drop their records (a restart).
         entry.stepList = entry.stepList.filter((step) => step.generation >= patch.generation!);

@@ -54,9 +54,12 @@ export interface Runtime<Env extends object = Record<string, unknown>> {
   readonly clock: Clock;
   readonly workflowNames: readonly string[];
   /** The host seam: replays one instance until it completes, fails, blocks or reaches `deadline`. */
-  replay(ref: InstanceRef, options?: Pick<ReplayOptions, 'deadline'>): Promise<ReplayReport>;
-  /** Replays every instance whose wake-up is due (a sweeper tick, or recovery at start). Returns how many. */
-  sweep(options?: { limit?: number }): Promise<number>;
+  replay(ref: InstanceRef, options?: Pick<ReplayOptions, 'deadline' | 'maxInProcessWaitMs'>): Promise<ReplayReport>;
+  /**
+   * Replays every instance whose wake-up is due (a sweeper tick, or recovery at start). Returns how many.
+   * With a `deadline` (a request-scoped host) each replay stops there and nothing is retried in process.
+   */
+  sweep(options?: { limit?: number; deadline?: number }): Promise<number>;
   /** Resolves when no replay is in progress in this process. */
   idle(): Promise<void>;
   /** Stops in-process timers and waits for replays in progress. */
@@ -149,7 +152,7 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
   for (const name of classes.keys()) bindings[name] = createBinding(internals, name, schemas.get(name));
   const env = Object.freeze({ ...(options.env ?? {}), ...bindings }) as Env & Record<string, Workflow<any>>;
 
-  const replay = (ref: InstanceRef, replayOptions: Pick<ReplayOptions, 'deadline'> = {}): Promise<ReplayReport> => {
+  const replay = (ref: InstanceRef, replayOptions: Pick<ReplayOptions, 'deadline' | 'maxInProcessWaitMs'> = {}): Promise<ReplayReport> => {
     const key = keyOf(ref);
     const run = replayInstance(settings, ref, resolveWorkflow, env, {
       ...replayOptions,
@@ -205,9 +208,18 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     clock,
     workflowNames: [...classes.keys()],
     replay,
-    async sweep({ limit = 100 } = {}) {
+    async sweep({ limit = 100, deadline } = {}) {
       const due = await options.store.listDueInstances({ now: clock.now(), limit });
-      await Promise.all(due.map((ref) => deliver({ ...ref, wakeSeq: -1 })));
+      if (deadline === undefined) {
+        await Promise.all(due.map((ref) => deliver({ ...ref, wakeSeq: -1 })));
+      } else {
+        const refs = due.map(({ workflowName, instanceId }) => ({ workflowName, instanceId }));
+        await Promise.all(
+          refs.map((ref) =>
+            replay(ref, { deadline }).catch((error: unknown) => onError(error, { ...ref, operation: 'sweep' })),
+          ),
+        );
+      }
       return due.length;
     },
     async idle() {

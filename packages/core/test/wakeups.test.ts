@@ -39,6 +39,44 @@ describe('wake-ups', () => {
     cancel();
   });
 
+  it('a replay may wait in process longer than the runtime default (maxInProcessWaitMs per replay)', async () => {
+    const Nap = class extends WorkflowEntrypoint {
+      async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+        await step.sleep('nap', '5 seconds');
+        return 'done';
+      }
+    };
+    const h = virtualRuntime({ W: Nap }, { scheduler: { name: 'none', schedule: async () => {} } });
+    await h.runtime.workflow('W').create({ id: 'short' });
+    const ref = { workflowName: 'W', instanceId: 'short' };
+    const defaultReport = h.runtime.replay(ref);
+    await h.clock.advance(0);
+    expect(await defaultReport).toMatchObject({ outcome: 'suspended', reason: 'sleep' });
+    await h.store.updateInstance({ ...ref, expectedVersion: (await h.store.getInstance(ref))!.version, patch: { wakeAt: h.clock.now() } });
+    const patient = h.runtime.replay(ref, { maxInProcessWaitMs: 10_000 });
+    await h.clock.advance(5_000);
+    expect(await patient).toMatchObject({ outcome: 'complete' });
+  });
+
+  it('sweep({ deadline }) replays due instances with that deadline and retries nothing in process', async () => {
+    const store = createMemoryStore();
+    const Busy = class extends WorkflowEntrypoint {
+      async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+        for (let i = 0; i < 3; i++) await step.do(`s${i}`, async () => new Promise((resolve) => setTimeout(resolve, 20)));
+        return 'done';
+      }
+    };
+    const idle = createRuntime({ store, workflows: { W: Busy }, scheduler: { name: 'none', schedule: async () => {} } });
+    await idle.workflow('W').create({ id: 'slow' });
+    expect(await idle.sweep({ deadline: Date.now() + 30 })).toBe(1);
+    const after = (await store.getInstance({ workflowName: 'W', instanceId: 'slow' }))!;
+    expect(after.status).toBe('running'); // the deadline came with work left: due again at once
+    expect(after.leaseOwner).toBeNull();
+    expect(after.wakeAt).not.toBeNull();
+    await idle.sweep({ deadline: Date.now() + 5_000 });
+    expect((await store.getInstance({ workflowName: 'W', instanceId: 'slow' }))!.status).toBe('complete');
+  });
+
   it('sweep() replays every due instance, e.g. after a restart lost the in-process timers', async () => {
     const store = createMemoryStore();
     const lost = createRuntime({ store, workflows: { W: Sleeper }, scheduler: { name: 'lost', schedule: async () => {} } });

@@ -107,12 +107,12 @@ async function runAttempt(
     if (!controller) {
       controller = new AbortController();
       if (timedOut) controller.abort(timedOut);
-      else if (session.abort.signal.aborted) controller.abort(session.abort.signal.reason);
-      else session.abort.signal.addEventListener('abort', onSessionEnd, { once: true });
+      else if (session.signal.aborted) controller.abort(session.signal.reason);
+      else session.signal.addEventListener('abort', onSessionEnd, { once: true });
     }
     return controller.signal;
   };
-  const onSessionEnd = () => controller?.abort(session.abort.signal.reason);
+  const onSessionEnd = () => controller?.abort(session.signal.reason);
   const ctx = {
     step: { name: step.name, count: step.count },
     attempt: step.attempt,
@@ -125,11 +125,11 @@ async function runAttempt(
   let cancelTimer: (() => void) | undefined;
   // One promise settles with the callback or the timeout, whichever comes first.
   const outcome = new Promise<unknown>((resolve, reject) => {
-    cancelTimer = session.settings.clock.setTimer(() => {
+    cancelTimer = session.watchDeadline(session.now + step.config.timeout, () => {
       timedOut = new WorkflowTimeoutError(`Execution timed out after ${step.config.timeout}ms`);
       controller?.abort(timedOut);
       reject(timedOut);
-    }, step.config.timeout);
+    });
     if (override && 'timeout' in override) return;
     try {
       const result = !override ? callback(ctx) : 'value' in override ? override.value : Promise.reject(override.error);
@@ -153,7 +153,7 @@ async function runAttempt(
   } finally {
     session.leave();
     cancelTimer?.();
-    if (controller) session.abort.signal.removeEventListener('abort', onSessionEnd);
+    if (controller) session.signal.removeEventListener('abort', onSessionEnd);
   }
 }
 

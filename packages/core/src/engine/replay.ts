@@ -16,6 +16,8 @@ import { FatalSignal, ReplaySession, type EngineSettings, type ReplayReport } fr
 export interface ReplayOptions {
   /** Stop starting new work at this time (epoch ms) and report `continue`; e.g. a Lambda's end minus a margin. */
   deadline?: number;
+  /** Overrides the runtime's `maxInProcessWaitMs` for this replay (a host with time left may wait longer). */
+  maxInProcessWaitMs?: number;
   /** Called with the live session so the runtime can signal events and pauses to it. */
   onSession?: (session: ReplaySession) => () => void;
 }
@@ -43,7 +45,9 @@ export async function replayInstance(
     }
     const acquired = await acquire(settings, journal);
     if (acquired === 'conflict') continue;
-    const session = new ReplaySession(settings, acquired.journal, options.deadline ?? null, acquired.takeover);
+    const sessionSettings =
+      options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
+    const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover);
     const detach = options.onSession?.(session);
     try {
       start(session, Workflow, env);
@@ -109,7 +113,9 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
   const ctx: WorkflowExecutionContext = {
     instanceId: instance.instanceId,
     workflowName: instance.workflowName,
-    signal: session.abort.signal,
+    get signal() {
+      return session.signal;
+    },
     waitUntil: (promise) => void promise.catch(() => undefined),
   };
   const step = createStepApi(session);

@@ -77,13 +77,26 @@ export class ReplaySession {
   /** Crash recovery: steps started before this replay's first new outcome count a lost attempt. */
   recovering: boolean;
   pausing = false;
-  readonly abort = new AbortController();
+  private controller: AbortController | undefined;
+  private ended = false;
+
+  /** Aborted when this replay ends. Made on first use: most replays never need it. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.ended) this.controller.abort(REPLAY_ENDED);
+    }
+    return this.controller.signal;
+  }
 
   private readonly counters = new Map<string, number>();
   private stepCount = 0;
   private running = 0;
   private readonly blockers = new Set<Blocker>();
   private readonly timers = new Set<() => void>();
+  private readonly deadlines = new Set<{ deadline: number; onTimeout: () => void }>();
+  private armedFor: number | null = null;
+  private disarm: (() => void) | undefined;
   private state: 'running' | 'suspending' | 'finishing' | 'done' = 'running';
   private checkScheduled = false;
   private instanceWrites: Promise<unknown> = Promise.resolve();
@@ -246,6 +259,35 @@ export class ReplaySession {
         this.scheduleCheck();
       }
     });
+  }
+
+  /**
+   * Calls `onTimeout` at `deadline` unless cancelled first. One timer serves every running attempt (armed
+   * for the earliest deadline), so a step costs no timer of its own: steps are short, timeouts long.
+   */
+  watchDeadline(deadline: number, onTimeout: () => void): () => void {
+    const watch = { deadline, onTimeout };
+    this.deadlines.add(watch);
+    if (this.armedFor === null || deadline < this.armedFor) this.armDeadlines(deadline);
+    return () => this.deadlines.delete(watch);
+  }
+
+  private armDeadlines(at: number): void {
+    this.disarm?.();
+    this.armedFor = at;
+    this.disarm = this.settings.clock.setTimer(() => {
+      this.armedFor = null;
+      this.disarm = undefined;
+      const now = this.now;
+      let next: number | null = null;
+      for (const watch of [...this.deadlines]) {
+        if (watch.deadline <= now) {
+          this.deadlines.delete(watch);
+          watch.onTimeout();
+        } else if (next === null || watch.deadline < next) next = watch.deadline;
+      }
+      if (next !== null && this.state !== 'done') this.armDeadlines(next);
+    }, at - this.now);
   }
 
   /** Events appended since the journal was read (refresh) may unblock waits. */
@@ -478,9 +520,12 @@ export class ReplaySession {
 
   private end(): void {
     this.stopHeartbeat?.();
-    this.abort.abort(REPLAY_ENDED);
+    this.ended = true;
+    this.controller?.abort(REPLAY_ENDED);
     for (const cancel of this.timers) cancel();
     this.timers.clear();
+    this.disarm?.();
+    this.deadlines.clear();
   }
 
 }

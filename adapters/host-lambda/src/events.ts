@@ -1,0 +1,53 @@
+// The Lambda events this host accepts, as zod schemas of the fields it reads (other fields pass).
+
+import { z } from 'zod';
+import { SweepMessageSchema, WakeMessageSchema } from '@cairn/core';
+
+/** An EventBridge rule's scheduled event (`rate(5 minutes)`): the sweeper tick. See `ScheduledEvent` in @types/aws-lambda. */
+export const ScheduledEventSchema = z.object({
+  'detail-type': z.literal('Scheduled Event'),
+  source: z.literal('aws.events'),
+  time: z.string(),
+  resources: z.array(z.string()),
+});
+
+/** A Function URL or API Gateway HTTP API (payload format 2.0) request. See `APIGatewayProxyEventV2`. */
+export const HttpEventV2Schema = z.object({
+  version: z.literal('2.0'),
+  rawPath: z.string().startsWith('/'),
+  rawQueryString: z.string().optional(),
+  cookies: z.array(z.string()).optional(),
+  headers: z.record(z.string(), z.string().optional()).optional(),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().optional(),
+  requestContext: z.object({
+    domainName: z.string().optional(),
+    http: z.object({ method: z.string().min(1) }),
+  }),
+});
+export type HttpEventV2 = z.infer<typeof HttpEventV2Schema>;
+
+export type LambdaEvent =
+  | { kind: 'wake'; message: z.infer<typeof WakeMessageSchema> }
+  | { kind: 'sweep'; limit: number | undefined }
+  | { kind: 'http'; event: HttpEventV2 };
+
+/** Which of the accepted events this is, or null. */
+export function classifyEvent(event: unknown): LambdaEvent | null {
+  const wake = WakeMessageSchema.safeParse(event);
+  if (wake.success) return { kind: 'wake', message: wake.data };
+  const sweep = SweepMessageSchema.safeParse(event);
+  if (sweep.success) return { kind: 'sweep', limit: sweep.data.limit };
+  if (ScheduledEventSchema.safeParse(event).success) return { kind: 'sweep', limit: undefined };
+  const http = HttpEventV2Schema.safeParse(event);
+  if (http.success) return { kind: 'http', event: http.data };
+  return null;
+}
+
+/** The part of Lambda's `Context` this host uses. */
+export const ContextSchema = z.object({
+  getRemainingTimeInMillis: z.custom<() => number>((value) => typeof value === 'function', 'a function'),
+});
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
