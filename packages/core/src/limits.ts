@@ -31,10 +31,19 @@ export function assertStepName(name: unknown): asserts name is string {
   }
 }
 
-/** Serializes and enforces the 1 MiB limit; `what` names the value in errors ("Step \"x\" output"). */
-export function serializeWithinLimit(value: unknown, what: string, limit = MAX_PAYLOAD_BYTES): string {
-  const text = serialize(value, what);
+/**
+ * Serializes and enforces the 1 MiB limit; `what` names the value in errors ("Step \"x\" output"), and may
+ * be a function so that the hot path builds no message it will not use.
+ */
+export function serializeWithinLimit(value: unknown, what: string | (() => string), limit = MAX_PAYLOAD_BYTES): string {
+  let text: string;
+  try {
+    text = serialize(value, typeof what === 'string' ? what : 'The value');
+  } catch (error) {
+    if (typeof what === 'string') throw error;
+    text = serialize(value, what()); // throws again, naming the value
+  }
   const bytes = byteLengthExceeds(text, limit);
-  if (bytes !== undefined) throw new PayloadTooLargeError(what, bytes, limit);
+  if (bytes !== undefined) throw new PayloadTooLargeError(typeof what === 'string' ? what : what(), bytes, limit);
   return text;
 }

@@ -143,7 +143,7 @@ async function runAttempt(
   try {
     const value = await outcome;
     try {
-      return { value, serialized: serializeWithinLimit(value, `Step "${step.name}" output`) };
+      return { value, serialized: serializeWithinLimit(value, () => `Step "${step.name}" output`) };
     } catch (error) {
       if (CairnError.is(error, 'not_serializable') && (error as Error).message.includes('a function')) session.fatal(error);
       return { error };
