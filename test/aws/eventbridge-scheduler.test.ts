@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CairnError, WakeMessageSchema } from '@cairn/core';
+import { CairnError, WakeMessageSchema, createMemoryStore, createRuntime, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 import { createEventBridgeScheduler, scheduleName } from '@cairn/scheduler-eventbridge';
 import { lambdaClient, SCHEDULER_ROLE_ARN, schedulerClient } from './support/clients.ts';
 import { startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.ts';
@@ -141,5 +141,42 @@ describe('createEventBridgeScheduler', () => {
     expect(await refused({ GroupName: 'missing' })).toBe('ResourceNotFoundException');
     expect(await refused({})).toBe(null);
     expect(await refused({})).toBe('ConflictException');
+  });
+
+  it('each sleep costs exactly one CreateSchedule; starting costs one async invoke and no schedule', async () => {
+    class ThreeNaps extends WorkflowEntrypoint {
+      async run(_event: WorkflowEvent<unknown>, step: WorkflowStep) {
+        for (let i = 0; i < 3; i++) {
+          await step.do(`work ${i}`, async () => i);
+          await step.sleep(`nap ${i}`, '1 hour');
+        }
+        return 'rested';
+      }
+    }
+    // Virtual time: each replay happens an hour after the previous one, as the schedules would fire.
+    let now = Date.now();
+    const clock = { now: () => now, setTimer: () => () => {} };
+    const runtime = createRuntime({
+      store: createMemoryStore(),
+      workflows: { NAPS: ThreeNaps },
+      clock,
+      scheduler: adapter({ now: () => now }),
+    });
+    const schedulesBefore = scheduler.created.length;
+    const invokesBefore = lambda.invocations.length;
+    await runtime.workflow('NAPS').create({ id: 'naps' });
+    expect(scheduler.created.length).toBe(schedulesBefore);
+    await until(() => lambda.invocations.length === invokesBefore + 1);
+    const ref = { workflowName: 'NAPS', instanceId: 'naps' };
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      outcomes.push((await runtime.replay(ref)).outcome);
+      now += 3_600_000 + 1_000;
+    }
+    expect(outcomes).toEqual(['suspended', 'suspended', 'suspended', 'complete']);
+    const mine = scheduler.created.slice(schedulesBefore).filter((record) => JSON.parse(record.request.Target.Input).instanceId === 'naps');
+    expect(mine).toHaveLength(3);
+    expect(new Set(mine.map((record) => record.name)).size).toBe(3);
+    await runtime.close();
   });
 });

@@ -1,7 +1,8 @@
 // Test plumbing: one DynamoDB Local per test file, a fresh table per suite or test, and records to write.
 
+import { makeInstance, makeStep } from '@cairn/testkit';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RECORD_VERSION, type InstanceRecord, type StepRecord } from '@cairn/core';
+import { type InstanceRecord, type StepRecord } from '@cairn/core';
 import { createDynamoDBTable } from '@cairn/store-dynamodb';
 import { startDynamoDBLocal, type DynamoDBLocal } from '../../../test/emulators/dynamodb-local.js';
 
@@ -47,48 +48,30 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
 }
 
 export function instanceRecord(instanceId: string, overrides: Partial<InstanceRecord> = {}): InstanceRecord {
-  return {
-    v: RECORD_VERSION,
+  return makeInstance({
     workflowName: 'WF',
     instanceId,
     status: 'running',
     params: '{"json":{}}',
-    output: null,
-    error: null,
     createdAt: 1_000,
     updatedAt: 1_000,
-    finishedAt: null,
-    version: 0,
-    generation: 0,
     leaseOwner: 'runner-a',
     leaseToken: 1,
     leaseExpiresAt: 60_000,
     wakeAt: 60_000,
-    wakeSeq: 0,
-    eventSeq: 0,
-    pausedAt: null,
-    pausedTotalMs: 0,
-    recoveries: 0,
-    expiresAt: null,
     ...overrides,
-  };
+  });
 }
 
 export function stepRecord(id: string, overrides: Partial<StepRecord> = {}): StepRecord {
-  return {
-    v: RECORD_VERSION,
+  return makeStep({
     id,
-    key: id.split('#')[0]!,
-    generation: 0,
-    kind: 'do',
     name: id,
-    state: 'completed',
-    attempt: 1,
     value: '{"json":1}',
     startedAt: 2_000,
     recordedAt: 2_000,
     ...overrides,
-  };
+  });
 }
 
 /** A string of exactly `bytes` UTF-8 bytes mixing 1-, 2-, 3- and 4-byte characters. */

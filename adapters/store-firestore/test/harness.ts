@@ -1,8 +1,9 @@
 // One emulator per test file; each test gets its own collection, so tests never see each other's data.
 
+import { makeInstance, makeStep } from '@cairn/testkit';
 import { randomUUID } from 'node:crypto';
 import { Firestore } from '@google-cloud/firestore';
-import { RECORD_VERSION, type InstanceRecord, type StepRecord } from '@cairn/core';
+import { type InstanceRecord, type StepRecord } from '@cairn/core';
 import { firestoreClientSettings, startFirestoreEmulator, type FirestoreEmulator } from '../../../test/emulators/firestore.js';
 
 export interface EmulatorContext {
@@ -29,46 +30,27 @@ export function uniqueCollection(): string {
 }
 
 export function instanceRecord(overrides: Partial<InstanceRecord> = {}): InstanceRecord {
-  return {
-    v: RECORD_VERSION,
+  return makeInstance({
     workflowName: 'orders',
     instanceId: `i-${randomUUID().slice(0, 8)}`,
     status: 'running',
     params: '{"n":1}',
-    output: null,
-    error: null,
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_000,
-    finishedAt: null,
-    version: 0,
-    generation: 0,
     leaseOwner: 'runner-a',
     leaseToken: 1,
-    leaseExpiresAt: null,
-    wakeAt: null,
-    wakeSeq: 0,
-    eventSeq: 0,
-    pausedAt: null,
-    pausedTotalMs: 0,
-    recoveries: 0,
-    expiresAt: null,
     ...overrides,
-  };
+  });
 }
 
 export function stepRecord(id: string, overrides: Partial<StepRecord> = {}): StepRecord {
-  return {
-    v: RECORD_VERSION,
+  return makeStep({
     id,
     key: id,
-    generation: 0,
-    kind: 'do',
     name: id,
-    state: 'completed',
-    attempt: 1,
     value: '"ok"',
     startedAt: 1_700_000_000_000,
     recordedAt: 1_700_000_000_001,
     ...overrides,
-  };
+  });
 }

@@ -1,6 +1,7 @@
 // The Firestore store against the emulator: behaviour, layout, large values, retention and errors.
 // Guarantees that rest on transaction isolation are not provable here: see emulator-fidelity.test.ts.
 
+import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Timestamp } from '@google-cloud/firestore';
@@ -98,9 +99,9 @@ describe('instances', () => {
     expect(read?.params === params).toBe(true);
     expect(read?.output === output).toBe(true);
     const journal = await store.loadJournal(instance);
-    expect(journal?.instance === undefined ? false : JSON.stringify(journal.instance) === JSON.stringify(read)).toBe(true);
+    expect(journal?.instance === undefined ? false : isDeepStrictEqual(journal.instance, read)).toBe(true);
     const page = await store.listInstances({});
-    expect(page.instances.length === 1 && JSON.stringify(page.instances[0]) === JSON.stringify(read)).toBe(true);
+    expect(page.instances.length === 1 && isDeepStrictEqual(page.instances[0], read)).toBe(true);
   });
 });
 
@@ -142,9 +143,9 @@ describe('steps', () => {
     const chunks = await ctx.firestore.collection(store.collection).where('k', '==', 'c').get();
     expect(chunks.size).toBeGreaterThan(1);
     const loaded = (await store.loadJournal(instance))?.steps;
-    expect(loaded?.length === 1 && JSON.stringify(loaded[0]) === JSON.stringify(step)).toBe(true);
+    expect(loaded?.length === 1 && isDeepStrictEqual(loaded[0], step)).toBe(true);
     const again = await store.recordStep({ ...instance, leaseToken: 1, step: stepRecord('do:big') });
-    expect(!again.recorded && JSON.stringify(again.existing) === JSON.stringify(step)).toBe(true);
+    expect(!again.recorded && isDeepStrictEqual(again.existing, step)).toBe(true);
   });
 
   it('loadJournal orders steps by recordedAt then id and shows only the current generation', async () => {

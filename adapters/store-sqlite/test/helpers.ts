@@ -1,7 +1,8 @@
+import { makeInstance, makeStep } from '@cairn/testkit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RECORD_VERSION, type InstanceRecord, type StepRecord } from '@cairn/core';
+import { type InstanceRecord, type StepRecord } from '@cairn/core';
 
 /** A fresh directory for database files; `cleanup` removes it. */
 export function tempDir(): { dir: string; file: (name?: string) => string; cleanup: () => void } {
@@ -10,46 +11,23 @@ export function tempDir(): { dir: string; file: (name?: string) => string; clean
 }
 
 export function instanceRecord(instanceId: string, overrides: Partial<InstanceRecord> = {}): InstanceRecord {
-  return {
-    v: RECORD_VERSION,
+  return makeInstance({
     workflowName: 'WF',
     instanceId,
-    status: 'queued',
     params: '{"json":{}}',
-    output: null,
-    error: null,
     createdAt: 1_000,
     updatedAt: 1_000,
-    finishedAt: null,
-    version: 0,
-    generation: 0,
-    leaseOwner: null,
-    leaseToken: 0,
-    leaseExpiresAt: null,
-    wakeAt: null,
-    wakeSeq: 0,
-    eventSeq: 0,
-    pausedAt: null,
-    pausedTotalMs: 0,
-    recoveries: 0,
-    expiresAt: null,
     ...overrides,
-  };
+  });
 }
 
 export function stepRecord(id: string, overrides: Partial<StepRecord> = {}): StepRecord {
-  return {
-    v: RECORD_VERSION,
+  return makeStep({
     id,
-    key: id.split('#')[0]!,
-    generation: 0,
-    kind: 'do',
     name: 'step',
-    state: 'completed',
-    attempt: 1,
     value: '1',
     startedAt: 2_000,
     recordedAt: 2_000,
     ...overrides,
-  };
+  });
 }
