@@ -95,6 +95,22 @@ describe('createLambdaHandler', () => {
     expect(accepted.body).toBeUndefined();
   });
 
+  it("maxInProcessWaitMs: 'remaining' keeps a sleep that fits in the invocation in process: no schedule", async () => {
+    const outbox: WakeRequest[] = [];
+    const handler = createLambdaHandler({
+      runtime: createRuntime({ store: createMemoryStore(), scheduler: { name: 'outbox', schedule: async (wake) => void outbox.push(wake) }, workflows: { NAP: Nap } }),
+      safetyMarginMs: 1_000,
+      maxInProcessWaitMs: 'remaining',
+    });
+    const context = (timeoutMs: number) => lambdaContext({ functionName: 'fn', functionArn: 'arn:aws:lambda:us-east-1:1:function:fn', timeoutMs });
+    await handler(httpEvent('POST', '/workflows/NAP/instances', JSON.stringify({ id: 'fits' })), context(10_000));
+    expect(await handler(wakeOf(outbox[0]!), context(10_000))).toMatchObject({ kind: 'wake', outcome: 'complete' });
+    expect(outbox).toHaveLength(1); // only the start: the 1.5 s sleep never became a schedule
+    await handler(httpEvent('POST', '/workflows/NAP/instances', JSON.stringify({ id: 'too-long' })), context(10_000));
+    // A 2 s invocation leaves 1 s after the margin: the 1.5 s sleep does not fit, so it suspends.
+    expect(await handler(wakeOf(outbox[1]!), context(2_000))).toMatchObject({ kind: 'wake', outcome: 'suspended' });
+  });
+
   it('stops at the deadline and reports continue, after asking for an immediate wake-up', async () => {
     class Busy extends WorkflowEntrypoint {
       async run(_event: unknown, step: WorkflowStep) {

@@ -73,7 +73,7 @@ export function createCloudRunHandler(options: CloudRunHandlerOptions): CloudRun
     if (path === wakePath || path === sweepPath) {
       if (request.method !== 'POST') return problem(405, 'method_not_allowed', 'Use POST for this path', { allow: 'POST' });
       return path === wakePath
-        ? handleWake(runtime, body, deadline, (error) => onError(error, { operation: 'wake', path }))
+        ? handleWake(runtime, body, deadline, (error) => onError(error, { operation: 'wake', path }), options.maxInProcessWaitMs)
         : handleSweep(runtime, body, deadline, sweepConcurrency, (error) => onError(error, { operation: 'sweep', path }));
     }
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && body.byteLength > 0;

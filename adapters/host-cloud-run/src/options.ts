@@ -25,6 +25,12 @@ export interface CloudRunHandlerOptions {
   maxBodyBytes?: number;
   /** Replays a sweep runs at once. @default 4 */
   sweepConcurrency?: number;
+  /**
+   * Sleeps and retry delays up to this long wait inside the wake request (if they also fit before its
+   * deadline); longer ones suspend the instance and become Cloud Tasks tasks. Waits never outlast the deadline.
+   * @default the runtime's `maxInProcessWaitMs` (1 s unless set)
+   */
+  maxInProcessWaitMs?: number;
   /** Failures no caller sees in full (replays that threw, refused credentials). @default console.error / console.warn */
   onError?: (error: unknown, context: { operation: string; path: string }) => void;
   onAuthFailure?: (reason: string, request: Request) => void;
@@ -46,6 +52,7 @@ export const HandlerOptionsSchema = z.object({
   apiBasePath: z.string().regex(/^(\/[^/?#]+)*$/, 'a path such as /api').optional(),
   maxBodyBytes: z.number().int().min(1024).optional(),
   sweepConcurrency: z.number().int().min(1).max(64).optional(),
+  maxInProcessWaitMs: z.number().int().min(0).optional(),
   onError: FunctionSchema.optional(),
   onAuthFailure: FunctionSchema.optional(),
 });

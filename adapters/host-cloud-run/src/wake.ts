@@ -4,7 +4,13 @@ import { CairnError, WakeMessageSchema, type InstanceRef } from '@cairn/core';
 import type { HostRuntime } from './options.js';
 import { json, problem } from './responses.js';
 
-export async function handleWake(runtime: HostRuntime, body: Uint8Array, deadline: number, onError: (error: unknown) => void): Promise<Response> {
+export async function handleWake(
+  runtime: HostRuntime,
+  body: Uint8Array,
+  deadline: number,
+  onError: (error: unknown) => void,
+  maxInProcessWaitLimitMs?: number,
+): Promise<Response> {
   let message: unknown;
   try {
     message = JSON.parse(new TextDecoder().decode(body));
@@ -26,7 +32,11 @@ export async function handleWake(runtime: HostRuntime, body: Uint8Array, deadlin
       if (!instance) return json(200, { outcome: 'not_found' });
       if (instance.wakeSeq > wake.wakeSeq) return json(200, { outcome: 'stale', status: instance.status });
     }
-    const report = await runtime.replay(ref, { deadline });
+    // Short sleeps and retry delays that fit before the deadline wait in this request (Cloud Tasks round trips
+    // cost more than a few seconds of waiting); longer ones suspend and become tasks.
+    const waits =
+      maxInProcessWaitLimitMs === undefined ? {} : { maxInProcessWaitMs: Math.min(maxInProcessWaitLimitMs, Math.max(0, deadline - Date.now())) };
+    const report = await runtime.replay(ref, { deadline, ...waits });
     if (report.outcome === 'busy') {
       // Another runner holds the lease: ask Cloud Tasks to come back, in case that runner dies.
       const seconds = Math.max(1, Math.ceil(((report.wakeAt ?? Date.now()) - Date.now()) / 1000));

@@ -49,6 +49,14 @@ export interface LambdaHandlerOptions {
   sweepMode?: 'fan-out' | 'in-process';
   /** Instances per sweeper tick. @default 100 */
   sweepLimit?: number;
+  /**
+   * Sleeps and retry delays up to this long wait inside the invocation, if they also fit in its remaining
+   * time; longer ones suspend the instance and become a schedule. EventBridge Scheduler fires within about
+   * a minute, so waiting in process is sooner for short waits. 'remaining' waits for anything that fits
+   * before the deadline. Waits never outlast the deadline either way.
+   * @default the runtime's `maxInProcessWaitMs` (1 s unless set)
+   */
+  maxInProcessWaitMs?: number | 'remaining';
 }
 
 export type WakeResult = { kind: 'wake' } & Pick<ReplayReport, 'outcome' | 'status' | 'wakeAt'>;
@@ -66,6 +74,7 @@ const OptionsSchema = z.object({
   basePath: z.string().optional(),
   sweepMode: z.enum(['fan-out', 'in-process']).optional(),
   sweepLimit: z.number().int().min(1).max(1000).optional(),
+  maxInProcessWaitMs: z.union([z.number().int().min(0), z.literal('remaining')]).optional(),
 });
 
 /** Below this much time after the margin, an invocation would only hand over again: refuse instead. */
@@ -115,7 +124,10 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
     // Delivered early (an immediate invoke for a wake-up a few seconds away): wait here if it fits.
     const early = message.wakeAt - Date.now();
     if (early > 0 && message.wakeAt < deadline) await new Promise((resolve) => setTimeout(resolve, early));
-    const report = await rt.replay({ workflowName: message.workflowName, instanceId: message.instanceId }, { deadline });
+    const fits = Math.max(0, deadline - Date.now());
+    const limit = options.maxInProcessWaitMs;
+    const waits = limit === undefined ? {} : { maxInProcessWaitMs: limit === 'remaining' ? fits : Math.min(limit, fits) };
+    const report = await rt.replay({ workflowName: message.workflowName, instanceId: message.instanceId }, { deadline, ...waits });
     // 'continue': the engine has already asked the scheduler for an immediate wake-up (a fresh invocation).
     // 'busy': another invocation holds the instance; it goes on, and if it died its lease expiry makes the
     // instance due for the sweeper.
