@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const packages = ['packages/core', 'adapters/store-sqlite'];
+// The CLI too: the demo ends by pointing at `npm run cairn -- instances describe ...`.
+const packages = ['packages/core', 'adapters/store-sqlite', 'packages/cli'];
 
 function newest(folder: string): number {
   let latest = 0;

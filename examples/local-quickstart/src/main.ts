@@ -11,4 +11,4 @@ if (result.status.status !== 'complete') {
   process.exit(1);
 }
 console.log('output:', JSON.stringify(result.status.output, null, 2));
-console.log('\nInspect it with the CLI: npx cairn instances describe ORDER', result.instanceId, '--config examples/local-quickstart/cairn.config.json');
+console.log('\nInspect it with the CLI: npm run cairn -- instances describe ORDER', result.instanceId, '--config examples/local-quickstart/cairn.config.json');
