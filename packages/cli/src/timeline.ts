@@ -46,8 +46,12 @@ export function buildTimeline(journal: Journal, now: number): TimelineStep[] {
   }
   const finished = FINISHED_STATUSES.has(journal.instance.status);
   const end = finished ? (journal.instance.finishedAt ?? journal.instance.updatedAt) : now;
-  const steps = [...groups.entries()].map(([key, records], order) => ({ order, step: summarize(key, records, end, finished) }));
-  steps.sort((a, b) => a.step.startedAt - b.step.startedAt || a.order - b.order);
+  // Program order: the step's place among run()'s step calls when recorded, else journal order.
+  const steps = [...groups.entries()].map(([key, records], order) => ({
+    order: records.find((record) => record.index !== undefined)?.index ?? Number.MAX_SAFE_INTEGER / 2 + order,
+    step: summarize(key, records, end, finished),
+  }));
+  steps.sort((a, b) => a.order - b.order || a.step.startedAt - b.step.startedAt);
   return steps.map(({ step }) => step);
 }
 

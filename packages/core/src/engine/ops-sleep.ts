@@ -10,7 +10,7 @@ export async function runSleep(session: ReplaySession, name: string, duration: u
   assertStepName(name);
   const ms = parseDuration(duration, `duration of step.sleep("${name}")`);
   const { key, index } = session.nextKey('sleep', name);
-  await sleepTo(session, key, name, index, () => session.now + ms);
+  await sleepTo(session, key, name, index, (now) => now + ms);
 }
 
 export async function runSleepUntil(session: ReplaySession, name: string, timestamp: unknown): Promise<void> {
@@ -20,13 +20,13 @@ export async function runSleepUntil(session: ReplaySession, name: string, timest
     throw new ValidationError(`timestamp of step.sleepUntil("${name}")`, 'a Date or epoch milliseconds', timestamp);
   }
   const { key, index } = session.nextKey('sleep', name);
-  await sleepTo(session, key, name, index, () => {
-    if (until < session.now) throw new Error("You can't sleep until a time in the past, time-traveler");
+  await sleepTo(session, key, name, index, (now) => {
+    if (until < now) throw new Error("You can't sleep until a time in the past, time-traveler");
     return until;
   });
 }
 
-async function sleepTo(session: ReplaySession, key: string, name: string, index: number, firstWakeAt: () => number): Promise<void> {
+async function sleepTo(session: ReplaySession, key: string, name: string, index: number, firstWakeAt: (now: number) => number): Promise<void> {
   let start = session.starts.get(key);
   if (!start) {
     const now = session.now;
@@ -42,7 +42,7 @@ async function sleepTo(session: ReplaySession, key: string, name: string, index:
       attempt: 0,
       startedAt: now,
       recordedAt: now,
-      wakeAt: firstWakeAt(),
+      wakeAt: firstWakeAt(now),
       pausedTotalMs: session.instance.pausedTotalMs,
     });
   }
