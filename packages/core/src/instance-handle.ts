@@ -30,163 +30,174 @@ const SendEventSchema = z.object({ type: z.string(), payload: z.unknown().option
 const RestartSchema = z.object({ from: z.object({ name: z.string().min(1) }).optional() }).optional();
 
 export function instanceHandle(rt: RuntimeInternals, ref: InstanceRef): WorkflowInstance {
-  const load = async (): Promise<InstanceRecord> => {
-    const instance = await rt.store.getInstance(ref);
-    if (!instance) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
+  return new InstanceHandle(rt, ref);
+}
+
+/** A class rather than a bag of closures: a batch of thousands of handles shares one set of methods. */
+class InstanceHandle implements WorkflowInstance {
+  readonly id: string;
+
+  constructor(
+    private readonly rt: RuntimeInternals,
+    private readonly ref: InstanceRef,
+  ) {
+    this.id = ref.instanceId;
+  }
+
+  private async load(): Promise<InstanceRecord> {
+    const instance = await this.rt.store.getInstance(this.ref);
+    if (!instance) throw new InstanceNotFoundError(this.ref.workflowName, this.ref.instanceId);
     return instance;
-  };
+  }
 
   /** Reads, decides a patch (or nothing), writes with compare-and-set; on conflict reads again. */
-  const change = async (decide: (instance: InstanceRecord, now: number) => InstancePatch | null) => {
+  private async change(decide: (instance: InstanceRecord, now: number) => InstancePatch | null): Promise<InstanceRecord | null> {
     for (;;) {
-      const instance = await load();
-      const now = rt.clock.now();
+      const instance = await this.load();
+      const now = this.rt.clock.now();
       const patch = decide(instance, now);
       if (!patch) return null;
       try {
-        return await rt.store.updateInstance({ ...ref, expectedVersion: instance.version, patch: { ...patch, updatedAt: now } });
+        return await this.rt.store.updateInstance({ ...this.ref, expectedVersion: instance.version, patch: { ...patch, updatedAt: now } });
       } catch (error) {
         if (!CairnError.is(error, 'version_conflict')) throw error;
       }
     }
-  };
+  }
 
-  const liveLease = (instance: InstanceRecord, now: number) =>
-    instance.leaseOwner !== null && instance.leaseExpiresAt !== null && instance.leaseExpiresAt > now;
+  private liveLease(instance: InstanceRecord, now: number): boolean {
+    return instance.leaseOwner !== null && instance.leaseExpiresAt !== null && instance.leaseExpiresAt > now;
+  }
 
-  const wakeNow = async (instance: InstanceRecord) => {
-    await rt.schedule({ ...ref, wakeAt: rt.clock.now(), wakeSeq: instance.wakeSeq });
-  };
+  private async wakeNow(instance: InstanceRecord): Promise<void> {
+    await this.rt.schedule({ ...this.ref, wakeAt: this.rt.clock.now(), wakeSeq: instance.wakeSeq });
+  }
 
-  return {
-    id: ref.instanceId,
+  async status() {
+    const instance = await this.load();
+    const status: InstanceStatus = { status: instance.status };
+    if (instance.error) status.error = { ...instance.error };
+    if (instance.output !== null) status.output = deserialize(instance.output);
+    return status;
+  }
 
-    async status() {
-      const instance = await load();
-      const status: InstanceStatus = { status: instance.status };
-      if (instance.error) status.error = { ...instance.error };
-      if (instance.output !== null) status.output = deserialize(instance.output);
-      return status;
-    },
+  async pause() {
+    const updated = await this.change((instance, now) => {
+      if (FINISHED_STATUSES.has(instance.status) || instance.status === 'paused' || instance.status === 'waitingForPause') return null;
+      if (this.liveLease(instance, now)) return { status: 'waitingForPause' };
+      // Nobody runs it: paused at once; a lease left by a dead runner is revoked.
+      return { status: 'paused', pausedAt: now, wakeAt: null, leaseOwner: null, leaseExpiresAt: null };
+    });
+    if (updated?.status === 'waitingForPause') this.rt.notify(this.ref, 'pause');
+  }
 
-    async pause() {
-      const updated = await change((instance, now) => {
-        if (FINISHED_STATUSES.has(instance.status) || instance.status === 'paused' || instance.status === 'waitingForPause') return null;
-        if (liveLease(instance, now)) return { status: 'waitingForPause' };
-        // Nobody runs it: paused at once; a lease left by a dead runner is revoked.
-        return { status: 'paused', pausedAt: now, wakeAt: null, leaseOwner: null, leaseExpiresAt: null };
-      });
-      if (updated?.status === 'waitingForPause') rt.notify(ref, 'pause');
-    },
-
-    async resume() {
-      const updated = await change((instance, now) => {
-        if (instance.status === 'waitingForPause') return { status: 'running' };
-        if (instance.status !== 'paused') return null;
-        return {
-          status: 'queued',
-          pausedAt: null,
-          pausedTotalMs: instance.pausedTotalMs + (instance.pausedAt === null ? 0 : now - instance.pausedAt),
-          wakeAt: now,
-          wakeSeq: instance.wakeSeq + 1,
-        };
-      });
-      if (updated?.status === 'running') rt.notify(ref, 'resume');
-      if (updated?.status === 'queued') await wakeNow(updated);
-    },
-
-    async terminate() {
-      await change((instance, now) => {
-        if (FINISHED_STATUSES.has(instance.status)) {
-          throw new InstanceFinishedError(ref.workflowName, ref.instanceId, instance.status, 'terminate');
-        }
-        return {
-          status: 'terminated',
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          wakeAt: null,
-          finishedAt: now,
-          expiresAt: rt.retentionMs === null ? null : now + rt.retentionMs,
-        };
-      });
-      rt.notify(ref, 'terminate');
-    },
-
-    async restart(options) {
-      const parsed = RestartSchema.safeParse(options);
-      if (!parsed.success) throw new ValidationError('restart options', '{ from?: { name: string } }', options);
-      const from = parsed.data?.from?.name;
-      const journal = from ? await rt.store.loadJournal(ref) : null;
-      let keep = journal?.steps ?? [];
-      if (from) {
-        const cut = keep.findIndex((step) => step.kind === 'do' && step.name === from);
-        if (cut < 0) throw new ValidationError('restart from step', `the name of a recorded step of instance "${ref.instanceId}"`, from);
-        keep = keep.slice(0, cut);
-      }
-      const owner = `${rt.owner}:restart`;
-      const updated = await change((instance, now) => ({
+  async resume() {
+    const updated = await this.change((instance, now) => {
+      if (instance.status === 'waitingForPause') return { status: 'running' };
+      if (instance.status !== 'paused') return null;
+      return {
         status: 'queued',
-        generation: instance.generation + 1,
-        output: null,
-        error: null,
-        finishedAt: null,
-        expiresAt: null,
         pausedAt: null,
-        pausedTotalMs: 0,
-        // Taken while the kept steps are copied; a crash leaves it to expire, and the instance runs anyway.
-        leaseOwner: keep.length > 0 ? owner : null,
-        leaseToken: instance.leaseToken + 1,
-        leaseExpiresAt: keep.length > 0 ? now + rt.leaseMs : null,
-        wakeAt: keep.length > 0 ? now + rt.leaseMs : now,
+        pausedTotalMs: instance.pausedTotalMs + (instance.pausedAt === null ? 0 : now - instance.pausedAt),
+        wakeAt: now,
         wakeSeq: instance.wakeSeq + 1,
-      }));
-      rt.notify(ref, 'terminate');
-      if (!updated) return;
-      let current = updated;
-      if (keep.length > 0) {
-        for (const step of keep) {
-          await rt.store.recordStep({ ...ref, leaseToken: current.leaseToken, step: { ...step, generation: current.generation } });
-        }
-        current = await rt.store.updateInstance({
-          ...ref,
-          expectedVersion: current.version,
-          patch: { leaseOwner: null, leaseExpiresAt: null, wakeAt: rt.clock.now(), updatedAt: rt.clock.now() },
-        });
-      }
-      await wakeNow(current);
-    },
+      };
+    });
+    if (updated?.status === 'running') this.rt.notify(this.ref, 'resume');
+    if (updated?.status === 'queued') await this.wakeNow(updated);
+  }
 
-    async sendEvent(event) {
-      const parsed = SendEventSchema.safeParse(event);
-      if (!parsed.success) throw new ValidationError('event', '{ type: string, payload?: unknown }', event);
-      assertEventType(parsed.data.type);
-      const payload = serializeWithinLimit(parsed.data.payload, `Event "${parsed.data.type}" payload`, MAX_PAYLOAD_BYTES);
-      const before = await load();
-      if (FINISHED_STATUSES.has(before.status)) {
-        throw new InstanceFinishedError(ref.workflowName, ref.instanceId, before.status, 'send an event to');
+  async terminate() {
+    await this.change((instance, now) => {
+      if (FINISHED_STATUSES.has(instance.status)) {
+        throw new InstanceFinishedError(this.ref.workflowName, this.ref.instanceId, instance.status, 'terminate');
       }
-      const now = rt.clock.now();
-      const after = await rt.store.appendEvent({
-        ...ref,
-        event: { v: RECORD_VERSION, id: newEventId(now), type: parsed.data.type, payload, timestamp: now },
+      return {
+        status: 'terminated',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        wakeAt: null,
+        finishedAt: now,
+        expiresAt: this.rt.retentionMs === null ? null : now + this.rt.retentionMs,
+      };
+    });
+    this.rt.notify(this.ref, 'terminate');
+  }
+
+  async restart(options?: { from?: { name: string } }) {
+    const parsed = RestartSchema.safeParse(options);
+    if (!parsed.success) throw new ValidationError('restart options', '{ from?: { name: string } }', options);
+    const from = parsed.data?.from?.name;
+    const journal = from ? await this.rt.store.loadJournal(this.ref) : null;
+    let keep = journal?.steps ?? [];
+    if (from) {
+      const cut = keep.findIndex((step) => step.kind === 'do' && step.name === from);
+      if (cut < 0) throw new ValidationError('restart from step', `the name of a recorded step of instance "${this.ref.instanceId}"`, from);
+      keep = keep.slice(0, cut);
+    }
+    const owner = `${this.rt.owner}:restart`;
+    const updated = await this.change((instance, now) => ({
+      status: 'queued',
+      generation: instance.generation + 1,
+      output: null,
+      error: null,
+      finishedAt: null,
+      expiresAt: null,
+      pausedAt: null,
+      pausedTotalMs: 0,
+      // Taken while the kept steps are copied; a crash leaves it to expire, and the instance runs anyway.
+      leaseOwner: keep.length > 0 ? owner : null,
+      leaseToken: instance.leaseToken + 1,
+      leaseExpiresAt: keep.length > 0 ? now + this.rt.leaseMs : null,
+      wakeAt: keep.length > 0 ? now + this.rt.leaseMs : now,
+      wakeSeq: instance.wakeSeq + 1,
+    }));
+    this.rt.notify(this.ref, 'terminate');
+    if (!updated) return;
+    let current = updated;
+    if (keep.length > 0) {
+      for (const step of keep) {
+        await this.rt.store.recordStep({ ...this.ref, leaseToken: current.leaseToken, step: { ...step, generation: current.generation } });
+      }
+      current = await this.rt.store.updateInstance({
+        ...this.ref,
+        expectedVersion: current.version,
+        patch: { leaseOwner: null, leaseExpiresAt: null, wakeAt: this.rt.clock.now(), updatedAt: this.rt.clock.now() },
       });
-      if (liveLease(after, now)) {
-        // A runner holds it: its next instance write conflicts and re-reads the events; in process, tell it now.
-        rt.notify(ref, 'event');
-        return;
-      }
-      if (FINISHED_STATUSES.has(after.status) || after.status === 'paused') return;
-      try {
-        const woken = await rt.store.updateInstance({
-          ...ref,
-          expectedVersion: after.version,
-          patch: { wakeAt: now, wakeSeq: after.wakeSeq + 1, updatedAt: now },
-        });
-        await wakeNow(woken);
-      } catch (error) {
-        // A conflict means someone else moved the instance since; whoever did will see the event.
-        if (!CairnError.is(error, 'version_conflict')) throw error;
-      }
-    },
-  };
+    }
+    await this.wakeNow(current);
+  }
+
+  async sendEvent(event: { type: string; payload?: unknown }) {
+    const parsed = SendEventSchema.safeParse(event);
+    if (!parsed.success) throw new ValidationError('event', '{ type: string, payload?: unknown }', event);
+    assertEventType(parsed.data.type);
+    const payload = serializeWithinLimit(parsed.data.payload, `Event "${parsed.data.type}" payload`, MAX_PAYLOAD_BYTES);
+    const before = await this.load();
+    if (FINISHED_STATUSES.has(before.status)) {
+      throw new InstanceFinishedError(this.ref.workflowName, this.ref.instanceId, before.status, 'send an event to');
+    }
+    const now = this.rt.clock.now();
+    const after = await this.rt.store.appendEvent({
+      ...this.ref,
+      event: { v: RECORD_VERSION, id: newEventId(now), type: parsed.data.type, payload, timestamp: now },
+    });
+    if (this.liveLease(after, now)) {
+      // A runner holds it: its next instance write conflicts and re-reads the events; in process, tell it now.
+      this.rt.notify(this.ref, 'event');
+      return;
+    }
+    if (FINISHED_STATUSES.has(after.status) || after.status === 'paused') return;
+    try {
+      const woken = await this.rt.store.updateInstance({
+        ...this.ref,
+        expectedVersion: after.version,
+        patch: { wakeAt: now, wakeSeq: after.wakeSeq + 1, updatedAt: now },
+      });
+      await this.wakeNow(woken);
+    } catch (error) {
+      // A conflict means someone else moved the instance since; whoever did will see the event.
+      if (!CairnError.is(error, 'version_conflict')) throw error;
+    }
+  }
 }
