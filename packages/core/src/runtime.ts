@@ -11,7 +11,8 @@ import type { WorkflowClass } from './entrypoint.js';
 import { createBinding, type Workflow } from './binding.js';
 import { DEFAULT_STEP_LIMIT } from './limits.js';
 import { replayInstance, type ReplayOptions } from './engine/replay.js';
-import type { EngineSettings, ReplayReport, ReplaySession, StepOverrideHook } from './engine/session.js';
+import { heartbeatEveryMs, type EngineSettings, type ReplayReport, type ReplaySession, type StepOverrideHook } from './engine/session.js';
+import { createHeartbeat } from './engine/heartbeat.js';
 import type { RuntimeInternals } from './runtime-internals.js';
 import type { Scheduler, WakeRequest } from './scheduler.js';
 import type { InstanceRef, WorkflowStore } from './store.js';
@@ -94,16 +95,19 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     options.onError ??
     ((error: unknown, context: { operation: string; workflowName: string; instanceId: string }) =>
       console.error(`[cairn] ${context.operation} of ${context.workflowName}/${context.instanceId} failed:`, error));
+  const leaseMs = options.leaseMs ?? 30_000;
   const settings: EngineSettings = {
     store: options.store,
     scheduler,
     clock,
     owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    leaseMs: options.leaseMs ?? 30_000,
+    leaseMs,
     maxInProcessWaitMs: options.maxInProcessWaitMs ?? 1_000,
     stepLimit: options.stepLimit ?? DEFAULT_STEP_LIMIT,
     retentionMs: retention === null ? null : parseDuration(retention, 'retention'),
     stepOverride: options.stepOverride,
+    // One timer renews every lease; it ticks twice per renewal period so that each replay renews on time.
+    heartbeat: createHeartbeat(clock, Math.max(15, Math.floor(heartbeatEveryMs(leaseMs) / 2))),
   };
 
   const classes = new Map<string, WorkflowClass>();

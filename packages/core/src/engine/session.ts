@@ -3,6 +3,7 @@
 // Step operations (ops-do, ops-sleep, ops-wait) call into it; `replayInstance` creates and starts it.
 
 import type { Clock } from '../clock.js';
+import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { CairnError, LeaseLostError, StepLimitError, VersionConflictError } from '../errors.js';
 import { summarizeError } from '../error-codec.js';
 import { type ErrorSummary, type EventRecord, type InstanceRecord, type InstanceStatusName, type Journal, type StepRecord } from '../records.js';
@@ -25,6 +26,13 @@ export interface EngineSettings {
   retentionMs: number | null;
   /** Test hook (see @cairn/testkit): replaces a step attempt's callback with a result, an error or a timeout. */
   stepOverride?: StepOverrideHook;
+  /** Renews the leases of every replay of the runtime (see heartbeat.ts). */
+  heartbeat: Heartbeat;
+}
+
+/** Renew a lease every third of its length: two renewals may fail before it expires. */
+export function heartbeatEveryMs(leaseMs: number): number {
+  return Math.max(30, Math.floor(leaseMs / 3));
 }
 
 export interface StepAttemptInfo {
@@ -499,23 +507,25 @@ export class ReplaySession {
   }
 
   private startHeartbeat(): void {
-    const every = Math.max(50, Math.floor(this.settings.leaseMs / 3));
-    const beat = () => {
-      if (this.state === 'done') return;
-      const now = this.now;
-      void this.writeInstance({ leaseExpiresAt: now + this.settings.leaseMs, wakeAt: now + this.settings.leaseMs, updatedAt: now })
-        .then((written) => {
-          if (written === 'conflict') {
-            this.recheckBlockers();
-            this.scheduleCheck();
-          }
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          if (this.state !== 'done') this.stopHeartbeat = this.settings.clock.setTimer(beat, every);
-        });
+    const every = heartbeatEveryMs(this.settings.leaseMs);
+    const member: HeartbeatMember = {
+      nextBeatAt: this.now + every,
+      beat: async () => {
+        if (this.state === 'done') return;
+        const now = this.now;
+        const written = await this.writeInstance({
+          leaseExpiresAt: now + this.settings.leaseMs,
+          wakeAt: now + this.settings.leaseMs,
+          updatedAt: now,
+        }).catch(() => undefined);
+        if (written === 'conflict') {
+          this.recheckBlockers();
+          this.scheduleCheck();
+        }
+      },
     };
-    this.stopHeartbeat = this.settings.clock.setTimer(beat, every);
+    this.settings.heartbeat.add(member);
+    this.stopHeartbeat = () => this.settings.heartbeat.delete(member);
   }
 
   private end(): void {
