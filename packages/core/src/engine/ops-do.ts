@@ -60,12 +60,21 @@ export async function runDo<T>(
       session.recovering = false;
       error = new Error(CRASH_MESSAGE);
     } else {
-      const result = await runAttempt(session, { name, count, attempt, config: resolved }, callback);
-      if ('value' in result) {
-        const stored = await session.record(outcomeRecord(key, name, index, session, attempt, startedAt, resolved, result.serialized));
-        return stored.value === result.serialized ? (result.value as T) : replayOutcome<T>(stored);
+      const running = beginAttempt(session, name, count, attempt, resolved, callback);
+      let value: unknown;
+      let serialized: string | undefined;
+      try {
+        value = await running.outcome;
+        serialized = serializeOutput(session, name, value);
+      } catch (failure) {
+        error = failure;
+      } finally {
+        running.end();
       }
-      error = result.error;
+      if (serialized !== undefined) {
+        const stored = await session.record(outcomeRecord(key, name, index, session, attempt, startedAt, resolved, serialized));
+        return stored.value === serialized ? (value as T) : replayOutcome<T>(stored);
+      }
     }
 
     const retryable = !isNonRetryable(error) && attempt <= resolved.retries.limit;
@@ -93,40 +102,52 @@ export async function runDo<T>(
   }
 }
 
-type AttemptResult = { value: unknown; serialized: string } | { error: unknown };
+/** A step's output as stored; a function in it is fatal for the instance (as on Cloudflare). */
+function serializeOutput(session: ReplaySession, name: string, value: unknown): string {
+  try {
+    return serializeWithinLimit(value, () => `Step "${name}" output`);
+  } catch (error) {
+    if (CairnError.is(error, 'not_serializable') && (error as Error).message.includes('a function')) session.fatal(error);
+    throw error;
+  }
+}
 
-async function runAttempt(
+/**
+ * Starts one attempt: the callback (or the test override) raced against the step's timeout. `end` must be
+ * called once the outcome settled. Not async: the step hot path pays for no extra promise.
+ */
+function beginAttempt(
   session: ReplaySession,
-  step: { name: string; count: number; attempt: number; config: ResolvedStepConfig },
+  name: string,
+  count: number,
+  attempt: number,
+  config: ResolvedStepConfig,
   callback: StepCallback<unknown>,
-): Promise<AttemptResult> {
+): { outcome: Promise<unknown>; end: () => void } {
   // The attempt's AbortSignal is made only if the callback reads it: most steps never do.
   let controller: AbortController | undefined;
   let timedOut: WorkflowTimeoutError | undefined;
-  const signal = () => {
-    if (!controller) {
-      controller = new AbortController();
-      if (timedOut) controller.abort(timedOut);
-      else if (session.signal.aborted) controller.abort(session.signal.reason);
-      else session.signal.addEventListener('abort', onSessionEnd, { once: true });
-    }
-    return controller.signal;
-  };
   const onSessionEnd = () => controller?.abort(session.signal.reason);
   const ctx = {
-    step: { name: step.name, count: step.count },
-    attempt: step.attempt,
-    config: step.config,
+    step: { name, count },
+    attempt,
+    config,
     get signal() {
-      return signal();
+      if (!controller) {
+        controller = new AbortController();
+        if (timedOut) controller.abort(timedOut);
+        else if (session.signal.aborted) controller.abort(session.signal.reason);
+        else session.signal.addEventListener('abort', onSessionEnd, { once: true });
+      }
+      return controller.signal;
     },
   } as WorkflowStepContext;
-  const override = session.settings.stepOverride?.({ ...session.ref, name: step.name, count: step.count, attempt: step.attempt });
+  const override = session.settings.stepOverride?.({ ...session.ref, name, count, attempt });
   let cancelTimer: (() => void) | undefined;
   // One promise settles with the callback or the timeout, whichever comes first.
   const outcome = new Promise<unknown>((resolve, reject) => {
-    cancelTimer = session.watchDeadline(session.now + step.config.timeout, () => {
-      timedOut = new WorkflowTimeoutError(`Execution timed out after ${step.config.timeout}ms`);
+    cancelTimer = session.watchDeadline(session.now + config.timeout, () => {
+      timedOut = new WorkflowTimeoutError(`Execution timed out after ${config.timeout}ms`);
       controller?.abort(timedOut);
       reject(timedOut);
     });
@@ -140,21 +161,14 @@ async function runAttempt(
     }
   });
   session.enter();
-  try {
-    const value = await outcome;
-    try {
-      return { value, serialized: serializeWithinLimit(value, () => `Step "${step.name}" output`) };
-    } catch (error) {
-      if (CairnError.is(error, 'not_serializable') && (error as Error).message.includes('a function')) session.fatal(error);
-      return { error };
-    }
-  } catch (error) {
-    return { error };
-  } finally {
-    session.leave();
-    cancelTimer?.();
-    if (controller) session.signal.removeEventListener('abort', onSessionEnd);
-  }
+  return {
+    outcome,
+    end: () => {
+      session.leave();
+      cancelTimer?.();
+      if (controller) session.signal.removeEventListener('abort', onSessionEnd);
+    },
+  };
 }
 
 function isNonRetryable(error: unknown): boolean {
@@ -185,7 +199,20 @@ function outcomeRecord(
   config: ResolvedStepConfig,
   value: string,
 ): StepRecord {
-  const record: StepRecord = { ...baseRecord(key, name, index, session, attempt, startedAt), id: key, state: 'completed', value };
+  const record: StepRecord = {
+    v: RECORD_VERSION,
+    id: key,
+    key,
+    index,
+    generation: session.instance.generation,
+    kind: 'do',
+    name,
+    state: 'completed',
+    attempt,
+    value,
+    startedAt,
+    recordedAt: session.now,
+  };
   if (attempt > 1 || config.sensitive) record.config = recordableConfig(config);
   return record;
 }
