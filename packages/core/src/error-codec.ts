@@ -2,17 +2,8 @@
 
 import { NonRetryableError, WorkflowTimeoutError } from './errors.js';
 import type { ErrorSummary, SerializedError } from './records.js';
-import { deserialize, serialize } from './serialize.js';
+import { deserialize, ERROR_TYPES, serialize } from './serialize.js';
 
-const BUILT_IN: Record<string, new (message: string) => Error> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
 
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) {
@@ -39,7 +30,7 @@ export function hydrateError(serialized: SerializedError): Error {
   if (serialized.name === 'NonRetryableError') error = new NonRetryableError(serialized.message);
   else if (serialized.name === 'WorkflowTimeoutError') error = new WorkflowTimeoutError(serialized.message);
   else {
-    const Builtin = BUILT_IN[serialized.name] ?? Error;
+    const Builtin = ERROR_TYPES[serialized.name] ?? Error;
     error = new Builtin(serialized.message);
     error.name = serialized.name;
   }

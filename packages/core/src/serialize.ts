@@ -26,7 +26,8 @@ const TYPED_ARRAYS: Record<string, new (buffer: ArrayBuffer) => ArrayBufferView>
   BigUint64Array,
 };
 
-const ERROR_TYPES: Record<string, new (message: string) => Error> = {
+/** The built-in error classes, by name: a stored error comes back as the same class. */
+export const ERROR_TYPES: Record<string, new (message: string) => Error> = {
   Error,
   TypeError,
   RangeError,
