@@ -1,25 +1,9 @@
 // Prints the journal as it is written: a store that reports each step record (attempt failures,
 // outcomes, the start of sleeps and waits) before passing it on. Nothing here changes behaviour.
-import { deserialize, type StepRecord, type WorkflowStore } from '@cairn/core';
+import { deserialize, observeSteps, type StepRecord, type WorkflowStore } from '@cairn/core';
 
 export function narrateStore(store: WorkflowStore, say: (line: string) => void): WorkflowStore {
-  const narrated: WorkflowStore = {
-    name: store.name,
-    createInstance: (params) => store.createInstance(params),
-    getInstance: (params) => store.getInstance(params),
-    loadJournal: (params) => store.loadJournal(params),
-    updateInstance: (params) => store.updateInstance(params),
-    async recordStep(params) {
-      const result = await store.recordStep(params);
-      if (result.recorded) say(describe(params.step));
-      return result;
-    },
-    appendEvent: (params) => store.appendEvent(params),
-    listInstances: (params) => store.listInstances(params),
-    listDueInstances: (params) => store.listDueInstances(params),
-  };
-  if (store.close) narrated.close = () => store.close!();
-  return narrated;
+  return observeSteps(store, (step) => say(describe(step)));
 }
 
 function describe(step: StepRecord): string {

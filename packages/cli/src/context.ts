@@ -1,9 +1,8 @@
 // What every command gets: the runtime built from the config, and where to write.
 
-import { createRuntime, type Runtime, type Scheduler, type StepRecord, type WorkflowStore } from '@cairn/core';
+import { createRuntime, observeSteps, type Runtime, type Scheduler, type StepRecord, type WorkflowStore } from '@cairn/core';
 import type { LoadedConfig } from './config.js';
 import type { CliIO, Progress } from './io.js';
-import { observeSteps } from './observe.js';
 
 export interface CommandContext {
   runtime: Runtime;

@@ -86,3 +86,4 @@ export {
 } from './step-config.js';
 export { MAX_PAYLOAD_BYTES, DEFAULT_STEP_LIMIT, MAX_BATCH_SIZE, assertInstanceId, assertEventType } from './limits.js';
 export * from './http/index.js';
+export { observeSteps } from './observe-store.js';

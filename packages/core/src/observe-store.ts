@@ -1,6 +1,8 @@
-// A store that reports each step record it writes: how `create --wait` shows progress as it happens.
+// A store decorator that reports every journal record it writes: progress output (the CLI's
+// `create --wait`, the quick-start demo) without touching the engine. Nothing else changes.
 
-import type { StepRecord, WorkflowStore } from '@cairn/core';
+import type { StepRecord } from './records.js';
+import type { WorkflowStore } from './store.js';
 
 export function observeSteps(store: WorkflowStore, onStep: (step: StepRecord) => void): WorkflowStore {
   const observed: WorkflowStore = {
