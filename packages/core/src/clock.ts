@@ -2,8 +2,11 @@
 
 export interface Clock {
   now(): number;
-  /** Calls `callback` after `ms`; returns a function that cancels it. */
-  setTimer(callback: () => void, ms: number): () => void;
+  /**
+   * Calls `callback` after `ms`; returns a function that cancels it. A `background` timer (the lease
+   * heartbeat) does not keep the process alive by itself.
+   */
+  setTimer(callback: () => void, ms: number, options?: { background?: boolean }): () => void;
 }
 
 /** Node fires a timeout longer than this at once; longer waits are chained. */
@@ -11,11 +14,12 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimer(callback, ms) {
+  setTimer(callback, ms, options) {
     let handle: NodeJS.Timeout;
     const arm = (remaining: number) => {
       if (remaining > MAX_TIMEOUT_MS) handle = setTimeout(() => arm(remaining - MAX_TIMEOUT_MS), MAX_TIMEOUT_MS);
       else handle = setTimeout(callback, Math.max(0, remaining));
+      if (options?.background) handle.unref();
     };
     arm(ms);
     return () => clearTimeout(handle);

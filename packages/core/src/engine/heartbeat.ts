@@ -23,10 +23,10 @@ export function createHeartbeat(clock: Clock, tickMs: number): Heartbeat {
   const everyMs = tickMs * 2;
   const members = new Set<HeartbeatMember>();
   const beating = new Set<HeartbeatMember>();
-  let cancel: (() => void) | undefined;
+  let armed = false;
 
   const tick = () => {
-    cancel = undefined;
+    armed = false;
     const now = clock.now();
     for (const member of members) {
       if (member.nextBeatAt > now || beating.has(member)) continue;
@@ -36,20 +36,22 @@ export function createHeartbeat(clock: Clock, tickMs: number): Heartbeat {
         member.nextBeatAt = clock.now() + everyMs;
       });
     }
-    if (members.size > 0) cancel = clock.setTimer(tick, tickMs);
+    if (members.size > 0) arm();
+  };
+  // A background timer, left to run out when the last member leaves: replays come and go far more often
+  // than the heartbeat ticks, and re-arming for each would cost a timer per replay.
+  const arm = () => {
+    armed = true;
+    clock.setTimer(tick, tickMs, { background: true });
   };
 
   return {
     add(member) {
       members.add(member);
-      if (!cancel) cancel = clock.setTimer(tick, tickMs);
+      if (!armed) arm();
     },
     delete(member) {
       members.delete(member);
-      if (members.size === 0 && cancel) {
-        cancel();
-        cancel = undefined;
-      }
     },
   };
 }
