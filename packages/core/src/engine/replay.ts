@@ -119,12 +119,12 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
     waitUntil: (promise) => void promise.catch(() => undefined),
   };
   const step = createStepApi(session);
-  const event = Object.freeze({
+  const event = {
     payload: deserialize<Record<string, unknown>>(instance.params),
     timestamp: new Date(instance.createdAt),
     instanceId: instance.instanceId,
     workflowName: instance.workflowName,
-  });
+  };
   let run: Promise<unknown>;
   try {
     const workflow = new Workflow(ctx, env);
@@ -151,6 +151,7 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
 }
 
 function createStepApi(session: ReplaySession): WorkflowStep {
+  // Closures, not methods: `const { sleep } = step` keeps working, as it does on Cloudflare.
   return {
     do: (name: string, configOrCallback: unknown, callback?: unknown) =>
       runDo(session, name, configOrCallback as never, callback as never),
