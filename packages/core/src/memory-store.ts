@@ -31,6 +31,8 @@ interface Entry {
   events: EventRecord[];
 }
 
+const RECORDED: RecordStepResult = Object.freeze({ recorded: true });
+
 export interface MemoryStore extends WorkflowStore {
   /** How many instances are stored (for tests). */
   readonly size: number;
@@ -96,10 +98,11 @@ export function createMemoryStore(): MemoryStore {
       return { ...entry.instance };
     },
 
-    async recordStep({ leaseToken, step, ...ref }: RecordStepParams): Promise<RecordStepResult> {
-      const entry = entryOf(ref);
+    async recordStep(params: RecordStepParams): Promise<RecordStepResult> {
+      const { leaseToken, step } = params;
+      const entry = entryOf(params);
       if (entry.instance.leaseOwner === null || entry.instance.leaseToken !== leaseToken) {
-        throw new LeaseLostError(ref.workflowName, ref.instanceId, leaseToken);
+        throw new LeaseLostError(params.workflowName, params.instanceId, leaseToken);
       }
       const id = `${step.generation}\u0000${step.id}`;
       const existing = entry.steps.get(id);
@@ -107,7 +110,7 @@ export function createMemoryStore(): MemoryStore {
       const stored = { ...step };
       entry.steps.set(id, stored);
       entry.stepList.push(stored);
-      return { recorded: true };
+      return RECORDED;
     },
 
     async appendEvent({ event, ...ref }: AppendEventParams) {

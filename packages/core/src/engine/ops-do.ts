@@ -124,33 +124,12 @@ function beginAttempt(
   config: ResolvedStepConfig,
   callback: StepCallback<unknown>,
 ): { outcome: Promise<unknown>; end: () => void } {
-  // The attempt's AbortSignal is made only if the callback reads it: most steps never do.
-  let controller: AbortController | undefined;
-  let timedOut: WorkflowTimeoutError | undefined;
-  const onSessionEnd = () => controller?.abort(session.signal.reason);
-  const ctx = {
-    step: { name, count },
-    attempt,
-    config,
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (timedOut) controller.abort(timedOut);
-        else if (session.signal.aborted) controller.abort(session.signal.reason);
-        else session.signal.addEventListener('abort', onSessionEnd, { once: true });
-      }
-      return controller.signal;
-    },
-  } as WorkflowStepContext;
+  const ctx = new AttemptContext(session, name, count, attempt, config);
   const override = session.settings.stepOverride?.({ ...session.ref, name, count, attempt });
   let cancelTimer: (() => void) | undefined;
   // One promise settles with the callback or the timeout, whichever comes first.
   const outcome = new Promise<unknown>((resolve, reject) => {
-    cancelTimer = session.watchDeadline(session.now + config.timeout, () => {
-      timedOut = new WorkflowTimeoutError(`Execution timed out after ${config.timeout}ms`);
-      controller?.abort(timedOut);
-      reject(timedOut);
-    });
+    cancelTimer = session.watchDeadline(session.now + config.timeout, () => reject(ctx.timeOut()));
     if (override && 'timeout' in override) return;
     try {
       const result = !override ? callback(ctx) : 'value' in override ? override.value : Promise.reject(override.error);
@@ -166,9 +145,54 @@ function beginAttempt(
     end: () => {
       session.leave();
       cancelTimer?.();
-      if (controller) session.signal.removeEventListener('abort', onSessionEnd);
+      ctx.detach();
     },
   };
+}
+
+/**
+ * What a step callback receives. A class with a getter on its prototype: an object literal with a getter
+ * costs far more to create, and this is made for every attempt. The AbortSignal is made only if read.
+ */
+class AttemptContext implements WorkflowStepContext {
+  readonly step: { name: string; count: number };
+  private controller: AbortController | undefined;
+  private timedOut: WorkflowTimeoutError | undefined;
+  private onSessionEnd: (() => void) | undefined;
+
+  constructor(
+    private readonly session: ReplaySession,
+    name: string,
+    count: number,
+    readonly attempt: number,
+    readonly config: ResolvedStepConfig,
+  ) {
+    this.step = { name, count };
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.timedOut) this.controller.abort(this.timedOut);
+      else if (this.session.signal.aborted) this.controller.abort(this.session.signal.reason);
+      else {
+        this.onSessionEnd = () => this.controller?.abort(this.session.signal.reason);
+        this.session.signal.addEventListener('abort', this.onSessionEnd, { once: true });
+      }
+    }
+    return this.controller.signal;
+  }
+
+  /** The attempt ran past its timeout: abort it and say so. */
+  timeOut(): WorkflowTimeoutError {
+    this.timedOut = new WorkflowTimeoutError(`Execution timed out after ${this.config.timeout}ms`);
+    this.controller?.abort(this.timedOut);
+    return this.timedOut;
+  }
+
+  detach(): void {
+    if (this.onSessionEnd) this.session.signal.removeEventListener('abort', this.onSessionEnd);
+  }
 }
 
 function isNonRetryable(error: unknown): boolean {
