@@ -25,10 +25,10 @@ import type {
 
 interface Entry {
   instance: InstanceRecord;
+  /** By (generation, id); a Map keeps insertion order, which is recording order. */
   steps: Map<string, StepRecord>;
-  /** Insertion order is recording order. */
-  stepList: StepRecord[];
-  events: EventRecord[];
+  /** Made on the first event: most instances never get one. */
+  events?: EventRecord[];
 }
 
 const RECORDED: RecordStepResult = Object.freeze({ recorded: true });
@@ -56,7 +56,7 @@ export function createMemoryStore(): MemoryStore {
     async createInstance({ instance }: CreateInstanceParams) {
       const key = keyOf(instance);
       if (entries.has(key)) throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
-      entries.set(key, { instance: { ...instance }, steps: new Map(), stepList: [], events: [] });
+      entries.set(key, { instance: { ...instance }, steps: new Map() });
     },
 
     async getInstance(ref: InstanceRef) {
@@ -70,11 +70,11 @@ export function createMemoryStore(): MemoryStore {
       const { generation } = entry.instance;
       return {
         instance: { ...entry.instance },
-        steps: entry.stepList
+        steps: [...entry.steps.values()]
           .filter((step) => step.generation === generation)
           .sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
           .map((step) => ({ ...step })),
-        events: entry.events.map((event) => ({ ...event })),
+        events: entry.events ? entry.events.map((event) => ({ ...event })) : [],
       };
     },
 
@@ -92,7 +92,6 @@ export function createMemoryStore(): MemoryStore {
       entry.instance = next as InstanceRecord;
       if (patch.generation !== undefined) {
         // Older generations are dead: drop their records (a restart).
-        entry.stepList = entry.stepList.filter((step) => step.generation >= patch.generation!);
         for (const [id, step] of entry.steps) if (step.generation < patch.generation) entry.steps.delete(id);
       }
       return { ...entry.instance };
@@ -107,16 +106,14 @@ export function createMemoryStore(): MemoryStore {
       const id = `${step.generation}\u0000${step.id}`;
       const existing = entry.steps.get(id);
       if (existing) return { recorded: false, existing: { ...existing } };
-      const stored = { ...step };
-      entry.steps.set(id, stored);
-      entry.stepList.push(stored);
+      entry.steps.set(id, { ...step });
       return RECORDED;
     },
 
     async appendEvent({ event, ...ref }: AppendEventParams) {
       const entry = entryOf(ref);
       const stored = { ...event };
-      const { events } = entry;
+      const events = (entry.events ??= []);
       let at = events.length;
       while (at > 0 && events[at - 1]!.id > stored.id) at--;
       events.splice(at, 0, stored);
