@@ -6,7 +6,6 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -20,9 +19,10 @@ import {
 } from '@cairn/core';
 import type { Item } from './chunks.js';
 import { instanceFromItem, type StoreContext } from './context.js';
-import { cancellationReasons, isConditionFailed, retryConflicts } from './errors.js';
+import { isConditionFailed, retryConflicts } from './errors.js';
 import { newInstanceItem, ttlSeconds, updatePlan } from './instance-item.js';
 import { ATTR, INSTANCE_SK, itemKey as key, partitionKey } from './keys.js';
+import { putNew } from './put-new.js';
 import { queryAll } from './query.js';
 import { stampTtl } from './ttl.js';
 
@@ -43,25 +43,7 @@ export async function createInstance(ctx: StoreContext, { instance }: CreateInst
     }),
   );
   if ((probe.Items?.length ?? 0) > 0) await clearLeftovers(ctx, pk, instance);
-  const condition = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': ATTR.pk } };
-  try {
-    if (chunks.length === 0) {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: item, ...condition }));
-    } else {
-      await retryConflicts(() =>
-        client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [{ Put: { TableName: tableName, Item: item, ...condition } }, ...chunks.map((chunk) => ({ Put: { TableName: tableName, Item: chunk } }))],
-          }),
-        ),
-      );
-    }
-  } catch (error) {
-    if (isConditionFailed(error) || cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') {
-      throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
-    }
-    throw error;
-  }
+  if (!(await putNew(ctx, item, chunks))) throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
   for (const entry of cached) if (entry) ctx.cache.set(entry.ref, entry.text);
 }
 

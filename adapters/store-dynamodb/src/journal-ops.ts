@@ -3,7 +3,6 @@
 import {
   DeleteItemCommand,
   GetItemCommand,
-  PutItemCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type TransactWriteItem,
@@ -27,6 +26,7 @@ import { ChunkSet, type Item } from './chunks.js';
 import { instanceFromItem, type StoreContext } from './context.js';
 import { cancellationReasons, isConditionFailed, retryConflicts } from './errors.js';
 import { ATTR, eventSk, INSTANCE_SK, itemKey as key, partitionKey, stepSk } from './keys.js';
+import { putNew } from './put-new.js';
 import { queryAll } from './query.js';
 import { isChunked, recordItems, recordJson } from './record-item.js';
 
@@ -132,31 +132,11 @@ export async function recordStep(ctx: StoreContext, { leaseToken, step, ...ref }
 
 export async function appendEvent(ctx: StoreContext, { event, ...ref }: AppendEventParams): Promise<InstanceRecord> {
   const { client, tableName } = ctx;
-  const put = putAction(tableName);
   const pk = partitionKey(ref);
-  const sk = eventSk(event.id);
-  const { item, chunks } = recordItems(pk, sk, event, ctx.layout.chunkBytes);
-  const condition = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': ATTR.pk } };
+  const { item, chunks } = recordItems(pk, eventSk(event.id), event, ctx.layout.chunkBytes);
   // The event first: once eventSeq moves, a runner that re-reads the journal must find it.
-  try {
-    if (chunks.length === 0) {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: item, ...condition }));
-    } else {
-      await retryConflicts(() =>
-        client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [{ Put: { TableName: tableName, Item: item, ...condition } }, ...chunks.map(put)],
-          }),
-        ),
-      );
-    }
-  } catch (error) {
-    if (isConditionFailed(error) || cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') {
-      throw new AdapterError('dynamodb', 'appendEvent', `an event with id "${event.id}" already exists on instance "${ref.instanceId}"`, {
-        cause: error,
-      });
-    }
-    throw error;
+  if (!(await putNew(ctx, item, chunks))) {
+    throw new AdapterError('dynamodb', 'appendEvent', `an event with id "${event.id}" already exists on instance "${ref.instanceId}"`);
   }
   try {
     const response = await retryConflicts(() =>

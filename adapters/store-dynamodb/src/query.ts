@@ -3,15 +3,8 @@
 import { QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Item } from './chunks.js';
 
-export async function queryAll(client: DynamoDBClient, input: QueryCommandInput): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    if (page.Items) items.push(...page.Items);
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
+export function queryAll(client: DynamoDBClient, input: QueryCommandInput): Promise<Item[]> {
+  return queryUntil(client, input, Infinity);
 }
 
 /** Pages through a Query until `enough` items passed `keep`, or the end. */
