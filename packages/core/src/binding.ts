@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { InstanceAlreadyExistsError, InstanceNotFoundError, ValidationError } from './errors.js';
 import { instanceHandle, type WorkflowInstance } from './instance-handle.js';
 import { assertInstanceId, MAX_BATCH_SIZE, serializeWithinLimit } from './limits.js';
-import { RECORD_VERSION, type InstanceRecord } from './records.js';
+import { newInstanceRecord, type InstanceRecord } from './records.js';
 import type { RuntimeInternals } from './runtime-internals.js';
 
 export interface WorkflowInstanceCreateOptions<Params = unknown> {
@@ -44,31 +44,12 @@ export function createBinding<Params>(
       }
       params = checked.data;
     }
-    const now = rt.clock.now();
-    return {
-      v: RECORD_VERSION,
+    return newInstanceRecord({
       workflowName,
       instanceId: id,
-      status: 'queued',
       params: serializeWithinLimit(params, `Params of instance "${id}"`),
-      output: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
-      version: 0,
-      generation: 0,
-      leaseOwner: null,
-      leaseToken: 0,
-      leaseExpiresAt: null,
-      wakeAt: now,
-      wakeSeq: 0,
-      eventSeq: 0,
-      pausedAt: null,
-      pausedTotalMs: 0,
-      recoveries: 0,
-      expiresAt: null,
-    };
+      createdAt: rt.clock.now(),
+    });
   };
 
   const start = async (record: InstanceRecord): Promise<WorkflowInstance> => {

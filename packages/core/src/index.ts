@@ -66,6 +66,7 @@ export {
   parseStepRecord,
   parseEventRecord,
   newEventId,
+  newInstanceRecord,
   type InstanceRecord,
   type StepRecord,
   type EventRecord,

@@ -134,6 +134,43 @@ export interface Journal {
   events: EventRecord[];
 }
 
+/**
+ * The record of an instance just created (`queued`, no lease, nothing recorded), due at `createdAt`
+ * unless `wakeAt` says otherwise. `params` is already serialized.
+ */
+export function newInstanceRecord(fields: {
+  workflowName: string;
+  instanceId: string;
+  params: string;
+  createdAt: number;
+  wakeAt?: number | null;
+}): InstanceRecord {
+  return {
+    v: RECORD_VERSION,
+    workflowName: fields.workflowName,
+    instanceId: fields.instanceId,
+    status: 'queued',
+    params: fields.params,
+    output: null,
+    error: null,
+    createdAt: fields.createdAt,
+    updatedAt: fields.createdAt,
+    finishedAt: null,
+    version: 0,
+    generation: 0,
+    leaseOwner: null,
+    leaseToken: 0,
+    leaseExpiresAt: null,
+    wakeAt: fields.wakeAt === undefined ? fields.createdAt : fields.wakeAt,
+    wakeSeq: 0,
+    eventSeq: 0,
+    pausedAt: null,
+    pausedTotalMs: 0,
+    recoveries: 0,
+    expiresAt: null,
+  };
+}
+
 export function parseInstanceRecord(value: unknown): InstanceRecord {
   return InstanceRecordSchema.parse(value);
 }

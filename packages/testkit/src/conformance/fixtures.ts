@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import {
   CairnError,
   RECORD_VERSION,
+  newInstanceRecord,
   parseEventRecord,
   parseInstanceRecord,
   parseStepRecord,
@@ -35,28 +36,13 @@ export function refOf(instance: InstanceRef): InstanceRef {
 
 export function makeInstance(overrides: Partial<InstanceRecord> = {}): InstanceRecord {
   return {
-    v: RECORD_VERSION,
-    workflowName: 'conformance',
-    instanceId: uniqueId(),
-    status: 'queued',
-    params: serialize({ order: 42, note: 'params' }),
-    output: null,
-    error: null,
-    createdAt: T0,
-    updatedAt: T0,
-    finishedAt: null,
-    version: 0,
-    generation: 0,
-    leaseOwner: null,
-    leaseToken: 0,
-    leaseExpiresAt: null,
-    wakeAt: null,
-    wakeSeq: 0,
-    eventSeq: 0,
-    pausedAt: null,
-    pausedTotalMs: 0,
-    recoveries: 0,
-    expiresAt: null,
+    ...newInstanceRecord({
+      workflowName: 'conformance',
+      instanceId: uniqueId(),
+      params: serialize({ order: 42, note: 'params' }),
+      createdAt: T0,
+      wakeAt: null,
+    }),
     ...overrides,
   };
 }
