@@ -78,10 +78,11 @@ export function createMemoryStore(): MemoryStore {
       };
     },
 
-    async updateInstance({ expectedVersion, patch, ...ref }: UpdateInstanceParams) {
-      const entry = entryOf(ref);
+    async updateInstance(params: UpdateInstanceParams) {
+      const { expectedVersion, patch } = params;
+      const entry = entryOf(params);
       if (entry.instance.version !== expectedVersion) {
-        throw new VersionConflictError(ref.workflowName, ref.instanceId, expectedVersion);
+        throw new VersionConflictError(params.workflowName, params.instanceId, expectedVersion);
       }
       const next = { ...entry.instance } as Record<string, unknown>;
       for (const field in patch) {

@@ -10,7 +10,7 @@ import { UnknownWorkflowError, ValidationError } from './errors.js';
 import type { WorkflowClass } from './entrypoint.js';
 import { createBinding, type Workflow } from './binding.js';
 import { DEFAULT_STEP_LIMIT } from './limits.js';
-import { replayInstance, type ReplayOptions } from './engine/replay.js';
+import { replayInstance, type LiveSessions, type ReplayOptions } from './engine/replay.js';
 import { heartbeatEveryMs, type EngineSettings, type ReplayReport, type ReplaySession, type StepOverrideHook } from './engine/session.js';
 import { createHeartbeat } from './engine/heartbeat.js';
 import type { RuntimeInternals } from './runtime-internals.js';
@@ -55,7 +55,7 @@ export interface Runtime<Env extends object = Record<string, unknown>> {
   readonly clock: Clock;
   readonly workflowNames: readonly string[];
   /** The host seam: replays one instance until it completes, fails, blocks or reaches `deadline`. */
-  replay(ref: InstanceRef, options?: Pick<ReplayOptions, 'deadline' | 'maxInProcessWaitMs'>): Promise<ReplayReport>;
+  replay(ref: InstanceRef, options?: ReplayOptions): Promise<ReplayReport>;
   /**
    * Replays every instance whose wake-up is due (a sweeper tick, or recovery at start). Returns how many.
    * With a `deadline` (a request-scoped host) each replay stops there and nothing is retried in process.
@@ -156,18 +156,17 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
   for (const name of classes.keys()) bindings[name] = createBinding(internals, name, schemas.get(name));
   const env = Object.freeze({ ...(options.env ?? {}), ...bindings }) as Env & Record<string, Workflow<any>>;
 
-  const replay = (ref: InstanceRef, replayOptions: Pick<ReplayOptions, 'deadline' | 'maxInProcessWaitMs'> = {}): Promise<ReplayReport> => {
+  const live: LiveSessions = {
+    add: (session) => sessions.set(keyOf(session.ref), session),
+    delete: (session) => {
+      const key = keyOf(session.ref);
+      if (sessions.get(key) === session) sessions.delete(key);
+    },
+  };
+
+  const replay = (ref: InstanceRef, replayOptions: ReplayOptions = {}): Promise<ReplayReport> => {
     const key = keyOf(ref);
-    const run = replayInstance(settings, ref, resolveWorkflow, env, {
-      ...replayOptions,
-      onSession: (session) => {
-        sessions.set(key, session);
-        return () => {
-          if (sessions.get(key) === session) sessions.delete(key);
-        };
-      },
-    });
-    const tracked = run.finally(() => {
+    const tracked = replayInstance(settings, ref, resolveWorkflow, env, replayOptions, live).finally(() => {
       if (inFlight.get(key) === tracked) inFlight.delete(key);
     });
     inFlight.set(key, tracked);

@@ -1,7 +1,7 @@
 // Cloudflare's step config: defaults, merge, limit counting, backoff timing, timeouts, NonRetryableError.
 import { describe, expect, it } from 'vitest';
-import { NonRetryableError, WorkflowEntrypoint, WorkflowTimeoutError, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from '@cairn/core';
-import { virtualRuntime } from './support/harness.js';
+import { createMemoryStore, createRuntime, NonRetryableError, WorkflowEntrypoint, WorkflowTimeoutError, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from '@cairn/core';
+import { eventually, virtualRuntime } from './support/harness.js';
 
 function failingWorkflow(config: WorkflowStepConfig | undefined, log: { attempt: number; at: number }[], clockNow: () => number) {
   return class extends WorkflowEntrypoint {
@@ -184,6 +184,40 @@ describe('retries', () => {
     expect(status.output).toEqual({ name: 'WorkflowTimeoutError', message: 'Execution timed out after 50ms', isTimeout: true });
     expect(signals).toHaveLength(2);
     expect(signals.every((signal) => signal.aborted)).toBe(true);
+  });
+
+  it('parallel steps time out each at its own deadline; the others are not disturbed', async () => {
+    const W = class extends WorkflowEntrypoint {
+      async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+        const t0 = Date.now();
+        const timed = (name: string, timeout: number, finishAfter: number | null) =>
+          step
+            .do(name, { timeout, retries: { limit: 0, delay: 0 } }, () =>
+              finishAfter === null ? new Promise(() => {}) : new Promise((resolve) => setTimeout(() => resolve(`${name} done`), finishAfter)),
+            )
+            .then(
+              (value) => ({ value, at: Date.now() - t0 }),
+              (error: Error) => ({ error: error.name, at: Date.now() - t0 }),
+            );
+        return Promise.all([timed('a', 200, null), timed('b', 1_000, 50), timed('c', 400, null), timed('d', 100, 20)]);
+      }
+    };
+    // The system clock: the callbacks finish on real timers.
+    const runtime = createRuntime({ store: createMemoryStore(), workflows: { W } });
+    const instance = await runtime.workflow('W').create();
+    const status = await eventually(async () => {
+      const current = await instance.status();
+      return current.status === 'complete' && current;
+    });
+    await runtime.close();
+    const [a, b, c, d] = status.output as { value?: string; error?: string; at: number }[];
+    expect(a).toMatchObject({ error: 'WorkflowTimeoutError' });
+    expect(b).toMatchObject({ value: 'b done' });
+    expect(c).toMatchObject({ error: 'WorkflowTimeoutError' });
+    expect(d).toMatchObject({ value: 'd done' });
+    expect(a!.at).toBeGreaterThanOrEqual(200);
+    expect(c!.at).toBeGreaterThanOrEqual(400);
+    expect(c!.at).toBeLessThan(1_000);
   });
 
   it('errors keep name, message and own properties such as code', async () => {

@@ -14,7 +14,7 @@ import {
   type WorkflowStepConfig,
 } from '../step-config.js';
 import type { WorkflowStepContext } from '../entrypoint.js';
-import type { ReplaySession } from './session.js';
+import type { DeadlineWatch, ReplaySession } from './session.js';
 
 export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
 
@@ -41,13 +41,14 @@ export async function runDo<T>(
   } catch (error) {
     session.fatal(error);
   }
-  const attempts = session.attempts.get(key) ?? [];
-  const first = attempts[0]?.config;
-  const resolved = first ? configFromRecord(first, live) : live;
-  const startedAt = attempts[0]?.startedAt ?? session.now;
+  // Failed attempts recorded before this replay; most steps have none, so the list is made on the first.
+  let attempts = session.attempts.get(key);
+  const first = attempts?.[0];
+  const resolved = first?.config ? configFromRecord(first.config, live) : live;
+  const startedAt = first?.startedAt ?? session.now;
 
   for (;;) {
-    const previous = attempts[attempts.length - 1];
+    const previous = attempts?.[attempts.length - 1];
     if (previous?.wakeAt !== undefined) await session.waitUntil(previous.wakeAt, 'retry');
     for (let blocked = session.canStartWork(); blocked; blocked = session.canStartWork()) {
       await session.block({ wakeAt: null, reason: blocked, recheck: blocked === 'pause' ? () => !session.pausing : undefined });
@@ -60,11 +61,11 @@ export async function runDo<T>(
       session.recovering = false;
       error = new Error(CRASH_MESSAGE);
     } else {
-      const running = beginAttempt(session, name, count, attempt, resolved, callback);
+      const running = new StepAttempt(session, name, count, attempt, resolved);
       let value: unknown;
       let serialized: string | undefined;
       try {
-        value = await running.outcome;
+        value = await running.start(callback);
         serialized = serializeOutput(session, name, value);
       } catch (failure) {
         error = failure;
@@ -98,7 +99,7 @@ export async function runDo<T>(
       ...(attempt === 1 ? { config: recordableConfig(resolved) } : {}),
     });
     if (stored.state === 'completed' || stored.state === 'failed') return replayOutcome<T>(stored);
-    attempts.push(stored);
+    (attempts ??= []).push(stored);
   }
 }
 
@@ -113,61 +114,31 @@ function serializeOutput(session: ReplaySession, name: string, value: unknown): 
 }
 
 /**
- * Starts one attempt: the callback (or the test override) raced against the step's timeout. `end` must be
- * called once the outcome settled. Not async: the step hot path pays for no extra promise.
+ * One attempt of a step: the callback (or the test override) raced against the step's timeout, and the
+ * context that callback receives. One object plays every part (context, timeout watch, settle hook), since
+ * one is made for every attempt; the AbortSignal and the `step` object are made only when read.
  */
-function beginAttempt(
-  session: ReplaySession,
-  name: string,
-  count: number,
-  attempt: number,
-  config: ResolvedStepConfig,
-  callback: StepCallback<unknown>,
-): { outcome: Promise<unknown>; end: () => void } {
-  const ctx = new AttemptContext(session, name, count, attempt, config);
-  const override = session.settings.stepOverride?.({ ...session.ref, name, count, attempt });
-  let cancelTimer: (() => void) | undefined;
-  // One promise settles with the callback or the timeout, whichever comes first.
-  const outcome = new Promise<unknown>((resolve, reject) => {
-    cancelTimer = session.watchDeadline(session.now + config.timeout, () => reject(ctx.timeOut()));
-    if (override && 'timeout' in override) return;
-    try {
-      const result = !override ? callback(ctx) : 'value' in override ? override.value : Promise.reject(override.error);
-      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(resolve, reject);
-      else resolve(result);
-    } catch (error) {
-      reject(error);
-    }
-  });
-  session.enter();
-  return {
-    outcome,
-    end: () => {
-      session.leave();
-      cancelTimer?.();
-      ctx.detach();
-    },
-  };
-}
-
-/**
- * What a step callback receives. A class with a getter on its prototype: an object literal with a getter
- * costs far more to create, and this is made for every attempt. The AbortSignal is made only if read.
- */
-class AttemptContext implements WorkflowStepContext {
-  readonly step: { name: string; count: number };
+class StepAttempt implements WorkflowStepContext, DeadlineWatch {
+  readonly deadline: number;
+  deadlineSlot = -1;
+  private stepInfo: { name: string; count: number } | undefined;
   private controller: AbortController | undefined;
   private timedOut: WorkflowTimeoutError | undefined;
   private onSessionEnd: (() => void) | undefined;
+  private reject: ((error: unknown) => void) | undefined;
 
   constructor(
     private readonly session: ReplaySession,
-    name: string,
-    count: number,
+    private readonly name: string,
+    private readonly count: number,
     readonly attempt: number,
     readonly config: ResolvedStepConfig,
   ) {
-    this.step = { name, count };
+    this.deadline = session.now + config.timeout;
+  }
+
+  get step(): { name: string; count: number } {
+    return (this.stepInfo ??= { name: this.name, count: this.count });
   }
 
   get signal(): AbortSignal {
@@ -183,14 +154,36 @@ class AttemptContext implements WorkflowStepContext {
     return this.controller.signal;
   }
 
-  /** The attempt ran past its timeout: abort it and say so. */
-  timeOut(): WorkflowTimeoutError {
-    this.timedOut = new WorkflowTimeoutError(`Execution timed out after ${this.config.timeout}ms`);
-    this.controller?.abort(this.timedOut);
-    return this.timedOut;
+  /** Runs the callback; the promise settles with its outcome or the timeout, whichever comes first. `end` must follow. */
+  start(callback: StepCallback<unknown>): Promise<unknown> {
+    const { session } = this;
+    const override = session.settings.stepOverride?.({ ...session.ref, name: this.name, count: this.count, attempt: this.attempt });
+    const outcome = new Promise<unknown>((resolve, reject) => {
+      this.reject = reject;
+      if (override && 'timeout' in override) return;
+      try {
+        const result = !override ? callback(this) : 'value' in override ? override.value : Promise.reject(override.error);
+        if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(resolve, reject);
+        else resolve(result);
+      } catch (error) {
+        reject(error);
+      }
+    });
+    session.watchDeadline(this);
+    session.enter();
+    return outcome;
   }
 
-  detach(): void {
+  /** Called by the session at `deadline`: the attempt ran past its timeout; abort it and fail it. */
+  onTimeout(): void {
+    this.timedOut = new WorkflowTimeoutError(`Execution timed out after ${this.config.timeout}ms`);
+    this.controller?.abort(this.timedOut);
+    this.reject?.(this.timedOut);
+  }
+
+  end(): void {
+    this.session.leave();
+    this.session.unwatchDeadline(this);
     if (this.onSessionEnd) this.session.signal.removeEventListener('abort', this.onSessionEnd);
   }
 }

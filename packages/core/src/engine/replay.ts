@@ -18,8 +18,12 @@ export interface ReplayOptions {
   deadline?: number;
   /** Overrides the runtime's `maxInProcessWaitMs` for this replay (a host with time left may wait longer). */
   maxInProcessWaitMs?: number;
-  /** Called with the live session so the runtime can signal events and pauses to it. */
-  onSession?: (session: ReplaySession) => () => void;
+}
+
+/** Told of each live session, so that the runtime can signal events and pauses to it. */
+export interface LiveSessions {
+  add(session: ReplaySession): void;
+  delete(session: ReplaySession): void;
 }
 
 const MAX_ACQUIRE_TRIES = 8;
@@ -30,6 +34,7 @@ export async function replayInstance(
   resolveWorkflow: (workflowName: string) => WorkflowClass,
   env: unknown,
   options: ReplayOptions = {},
+  live?: LiveSessions,
 ): Promise<ReplayReport> {
   const Workflow = resolveWorkflow(ref.workflowName);
   for (let tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
@@ -48,12 +53,12 @@ export async function replayInstance(
     const sessionSettings =
       options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
     const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover);
-    const detach = options.onSession?.(session);
+    live?.add(session);
     try {
       start(session, Workflow, env);
       return await session.report;
     } finally {
-      detach?.();
+      live?.delete(session);
     }
   }
   const current = await settings.store.getInstance(ref);
@@ -110,14 +115,7 @@ async function acquire(
 
 function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): void {
   const { instance } = session;
-  const ctx: WorkflowExecutionContext = {
-    instanceId: instance.instanceId,
-    workflowName: instance.workflowName,
-    get signal() {
-      return session.signal;
-    },
-    waitUntil: (promise) => void promise.catch(() => undefined),
-  };
+  const ctx = new ExecutionContext(session);
   const step = createStepApi(session);
   const event = {
     payload: deserialize<Record<string, unknown>>(instance.params),
@@ -148,6 +146,25 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
       return session.finish({ error: summarizeError(error) });
     },
   ).catch((error: unknown) => session.fail(error));
+}
+
+/** The `ctx` a workflow class is constructed with. A class: an object literal with a getter costs far more. */
+class ExecutionContext implements WorkflowExecutionContext {
+  readonly instanceId: string;
+  readonly workflowName: string;
+
+  constructor(private readonly session: ReplaySession) {
+    this.instanceId = session.ref.instanceId;
+    this.workflowName = session.ref.workflowName;
+  }
+
+  get signal(): AbortSignal {
+    return this.session.signal;
+  }
+
+  waitUntil(promise: Promise<unknown>): void {
+    promise.catch(() => undefined);
+  }
 }
 
 function createStepApi(session: ReplaySession): WorkflowStep {

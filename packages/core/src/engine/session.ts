@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { CairnError, LeaseLostError, StepLimitError, VersionConflictError } from '../errors.js';
 import { summarizeError } from '../error-codec.js';
-import { type ErrorSummary, type EventRecord, type InstanceRecord, type InstanceStatusName, type Journal, type StepRecord } from '../records.js';
+import { type ErrorSummary, type EventRecord, type InstanceRecord, type InstanceStatusName, type Journal, type StepKind, type StepRecord } from '../records.js';
 import type { Scheduler } from '../scheduler.js';
 import type { InstancePatch, InstanceRef, RecordStepResult, WorkflowStore } from '../store.js';
 
@@ -68,12 +68,20 @@ interface Blocker {
   recheck?: () => boolean;
 }
 
+/** Something to be told when its deadline (epoch ms) passes: a step attempt's timeout. */
+export interface DeadlineWatch {
+  readonly deadline: number;
+  onTimeout(): void;
+  /** Where the session keeps it (-1: not watched); set by the session only. */
+  deadlineSlot: number;
+}
+
 const NEVER = new Promise<never>(() => {});
 
 /** The abort reason of a replay that ended; made once (a DOMException per abort is costly). */
 const REPLAY_ENDED = Object.freeze(Object.assign(new Error('The replay of this instance ended'), { name: 'AbortError' }));
 
-export class ReplaySession {
+export class ReplaySession implements HeartbeatMember {
   readonly ref: InstanceRef;
   instance: InstanceRecord;
   readonly token: number;
@@ -97,18 +105,20 @@ export class ReplaySession {
     return this.controller.signal;
   }
 
-  private readonly counters = new Map<string, number>();
+  private readonly counters: { [kind in StepKind]?: Map<string, number> } = {};
   private stepCount = 0;
   private running = 0;
   private readonly blockers = new Set<Blocker>();
   private readonly timers = new Set<() => void>();
-  private readonly deadlines = new Set<{ deadline: number; onTimeout: () => void }>();
+  /** Unordered; each watch knows its slot, so add and remove are O(1) and allocate nothing (a Set does). */
+  private readonly deadlines: DeadlineWatch[] = [];
   private armedFor: number | null = null;
   private disarm: (() => void) | undefined;
   private state: 'running' | 'suspending' | 'finishing' | 'done' = 'running';
   private checkScheduled = false;
   private instanceWrites: Promise<unknown> = Promise.resolve();
-  private stopHeartbeat: (() => void) | undefined;
+  /** When the lease next needs renewing (see heartbeat.ts). */
+  nextBeatAt: number;
   private settle!: (report: ReplayReport) => void;
   private reject!: (error: unknown) => void;
   readonly report: Promise<ReplayReport>;
@@ -130,7 +140,8 @@ export class ReplaySession {
       this.settle = resolve;
       this.reject = reject;
     });
-    this.startHeartbeat();
+    this.nextBeatAt = this.now + heartbeatEveryMs(settings.leaseMs);
+    settings.heartbeat.add(this);
   }
 
   get now(): number {
@@ -157,13 +168,14 @@ export class ReplaySession {
   }
 
   /** The deterministic key of the next call `kind`/`name`: name plus occurrence, taken at call time. */
-  nextKey(kind: string, name: string): { key: string; count: number; index: number } {
-    const counterKey = `${kind}:${name}`;
-    const count = (this.counters.get(counterKey) ?? 0) + 1;
-    this.counters.set(counterKey, count);
+  nextKey(kind: StepKind, name: string): { key: string; count: number; index: number } {
+    // Counted per kind by the bare name: a map keyed by a joined string would build (and hash) one per call.
+    const counters = (this.counters[kind] ??= new Map<string, number>());
+    const count = (counters.get(name) ?? 0) + 1;
+    counters.set(name, count);
     this.stepCount++;
     if (this.stepCount > this.settings.stepLimit) this.fatal(new StepLimitError(this.settings.stepLimit));
-    return { key: `${counterKey}-${count}`, count, index: this.stepCount };
+    return { key: `${kind}:${name}-${count}`, count, index: this.stepCount };
   }
 
   /** Work that keeps the instance busy (a callback, a write, a short timer): not quiescent until it settles. */
@@ -270,14 +282,23 @@ export class ReplaySession {
   }
 
   /**
-   * Calls `onTimeout` at `deadline` unless cancelled first. One timer serves every running attempt (armed
-   * for the earliest deadline), so a step costs no timer of its own: steps are short, timeouts long.
+   * Calls `watch.onTimeout()` at `watch.deadline` unless unwatched first. One timer serves every running
+   * attempt (armed for the earliest deadline), so a step costs no timer of its own: steps are short, timeouts long.
    */
-  watchDeadline(deadline: number, onTimeout: () => void): () => void {
-    const watch = { deadline, onTimeout };
-    this.deadlines.add(watch);
-    if (this.armedFor === null || deadline < this.armedFor) this.armDeadlines(deadline);
-    return () => this.deadlines.delete(watch);
+  watchDeadline(watch: DeadlineWatch): void {
+    watch.deadlineSlot = this.deadlines.push(watch) - 1;
+    if (this.armedFor === null || watch.deadline < this.armedFor) this.armDeadlines(watch.deadline);
+  }
+
+  unwatchDeadline(watch: DeadlineWatch): void {
+    const slot = watch.deadlineSlot;
+    if (slot < 0 || this.deadlines[slot] !== watch) return;
+    const last = this.deadlines.pop()!;
+    if (last !== watch) {
+      this.deadlines[slot] = last;
+      last.deadlineSlot = slot;
+    }
+    watch.deadlineSlot = -1;
   }
 
   private armDeadlines(at: number): void {
@@ -290,7 +311,7 @@ export class ReplaySession {
       let next: number | null = null;
       for (const watch of [...this.deadlines]) {
         if (watch.deadline <= now) {
-          this.deadlines.delete(watch);
+          this.unwatchDeadline(watch);
           watch.onTimeout();
         } else if (next === null || watch.deadline < next) next = watch.deadline;
       }
@@ -506,36 +527,30 @@ export class ReplaySession {
     this.scheduleCheck();
   }
 
-  private startHeartbeat(): void {
-    const every = heartbeatEveryMs(this.settings.leaseMs);
-    const member: HeartbeatMember = {
-      nextBeatAt: this.now + every,
-      beat: async () => {
-        if (this.state === 'done') return;
-        const now = this.now;
-        const written = await this.writeInstance({
-          leaseExpiresAt: now + this.settings.leaseMs,
-          wakeAt: now + this.settings.leaseMs,
-          updatedAt: now,
-        }).catch(() => undefined);
-        if (written === 'conflict') {
-          this.recheckBlockers();
-          this.scheduleCheck();
-        }
-      },
-    };
-    this.settings.heartbeat.add(member);
-    this.stopHeartbeat = () => this.settings.heartbeat.delete(member);
+  /** Renews the lease; called by the runtime's heartbeat (the session is its own HeartbeatMember). */
+  async beat(): Promise<void> {
+    if (this.state === 'done') return;
+    const now = this.now;
+    const written = await this.writeInstance({
+      leaseExpiresAt: now + this.settings.leaseMs,
+      wakeAt: now + this.settings.leaseMs,
+      updatedAt: now,
+    }).catch(() => undefined);
+    if (written === 'conflict') {
+      this.recheckBlockers();
+      this.scheduleCheck();
+    }
   }
 
   private end(): void {
-    this.stopHeartbeat?.();
+    this.settings.heartbeat.delete(this);
     this.ended = true;
     this.controller?.abort(REPLAY_ENDED);
     for (const cancel of this.timers) cancel();
     this.timers.clear();
     this.disarm?.();
-    this.deadlines.clear();
+    for (const watch of this.deadlines) watch.deadlineSlot = -1;
+    this.deadlines.length = 0;
   }
 
 }
