@@ -20,21 +20,40 @@ export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
 
 const CRASH_MESSAGE = 'Attempt failed due to internal workflows error';
 
-export async function runDo<T>(
+/**
+ * Not async: a replayed step (the common case on resume) returns its recorded outcome without the cost of
+ * an async frame. Every failure still arrives as a rejection, as from an async function.
+ */
+export function runDo<T>(
   session: ReplaySession,
   name: string,
   configOrCallback: WorkflowStepConfig | StepCallback<T>,
   maybeCallback?: StepCallback<T>,
 ): Promise<T> {
-  const callback = (typeof configOrCallback === 'function' ? configOrCallback : maybeCallback) as StepCallback<T>;
-  const config = typeof configOrCallback === 'function' ? undefined : configOrCallback;
-  assertStepName(name);
-  if (typeof callback !== 'function') throw new TypeError(`step.do("${name}") needs a callback function`);
-  const { key, count, index } = session.nextKey('do', name);
+  try {
+    const callback = (typeof configOrCallback === 'function' ? configOrCallback : maybeCallback) as StepCallback<T>;
+    const config = typeof configOrCallback === 'function' ? undefined : configOrCallback;
+    assertStepName(name);
+    if (typeof callback !== 'function') throw new TypeError(`step.do("${name}") needs a callback function`);
+    const { key, count, index } = session.nextKey('do', name);
+    const outcome = session.outcomes.get(key);
+    if (outcome) return Promise.resolve(replayOutcome<T>(outcome));
+    return runNewStep(session, name, config, callback, key, count, index);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
 
-  const outcome = session.outcomes.get(key);
-  if (outcome) return replayOutcome<T>(outcome);
-
+/** A step with no recorded outcome: attempts under its retry policy until one is recorded. */
+async function runNewStep<T>(
+  session: ReplaySession,
+  name: string,
+  config: WorkflowStepConfig | undefined,
+  callback: StepCallback<T>,
+  key: string,
+  count: number,
+  index: number,
+): Promise<T> {
   let live: ResolvedStepConfig;
   try {
     live = resolveStepConfig(name, config);
