@@ -88,6 +88,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     countEvent: db.prepare(
       `UPDATE instances SET event_seq = event_seq + 1, version = version + 1 WHERE ${REF} RETURNING ${INSTANCE_SELECT}`,
     ),
+    deleteSteps: db.prepare(`DELETE FROM steps WHERE ${REF}`),
+    deleteEvents: db.prepare(`DELETE FROM events WHERE ${REF}`),
+    deleteInstance: db.prepare(`DELETE FROM instances WHERE ${REF}`),
     due: db.prepare(
       `SELECT workflow_name AS workflowName, instance_id AS instanceId, wake_at AS wakeAt FROM instances
        WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?`,
@@ -319,6 +322,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         });
         return rowToInstance(row);
       }),
+
+    // One transaction: the journal and the instance go together (the order matters only to stores without one).
+    deleteInstance: ({ workflowName, instanceId }) =>
+      write('deleteInstance', () =>
+        transaction(true, () => {
+          sql.deleteSteps.run(workflowName, instanceId);
+          sql.deleteEvents.run(workflowName, instanceId);
+          return sql.deleteInstance.run(workflowName, instanceId).changes === 1;
+        }),
+      ),
 
     listInstances: ({ workflowName, status, limit = 50, cursor }: ListInstancesParams) =>
       op('listInstances', (): InstancePage => {

@@ -20,7 +20,7 @@ export type Command =
   | { name: 'describe'; workflow: string; id: string }
   | { name: 'create'; workflow: string; id?: string; params: unknown; wait: boolean }
   | { name: 'send-event'; workflow: string; id: string; type: string; payload: unknown }
-  | { name: 'pause' | 'resume' | 'terminate'; workflow: string; id: string }
+  | { name: 'pause' | 'resume' | 'terminate' | 'delete'; workflow: string; id: string }
   | { name: 'restart'; workflow: string; id: string; from?: string };
 
 export interface ParsedArgs {
@@ -58,6 +58,7 @@ const COMMANDS: Record<Exclude<Command['name'], 'help'>, { flags: OptionName[]; 
   pause: { flags: [], positionals: ['workflow', 'id'] },
   resume: { flags: [], positionals: ['workflow', 'id'] },
   terminate: { flags: [], positionals: ['workflow', 'id'] },
+  delete: { flags: [], positionals: ['workflow', 'id'] },
   restart: { flags: ['from'], positionals: ['workflow', 'id'] },
 };
 
@@ -82,7 +83,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   const [group, sub, ...rest] = positionals;
   if (values.help || group === undefined || group === 'help') return { global, command: { name: 'help' } };
   if (group !== 'instances') throw new UsageError(`Unknown command "${group}" (expected "instances")`);
-  if (sub === undefined) throw new UsageError('Missing command after "instances" (list, describe, create, send-event, pause, resume, terminate, restart)');
+  if (sub === undefined) throw new UsageError('Missing command after "instances" (list, describe, create, send-event, pause, resume, terminate, restart, delete)');
   if (!Object.hasOwn(COMMANDS, sub)) throw new UsageError(`Unknown command "instances ${sub}"`);
   const name = sub as keyof typeof COMMANDS;
   const spec = COMMANDS[name];
@@ -114,6 +115,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     case 'pause':
     case 'resume':
     case 'terminate':
+    case 'delete':
       return { global, command: { name, workflow: workflow(), id: id() } };
     case 'create': {
       const command: Command = { name, workflow: workflow(), params: values.params === undefined ? undefined : jsonArgument('--params', values.params), wait: values.wait ?? false };

@@ -82,7 +82,7 @@ function summarize(key: string, records: StepRecord[], end: number, finished: bo
     step.durationMs = (until ?? end) - startedAt;
   };
 
-  if (first.kind === 'do') {
+  if (first.kind === 'do' || first.kind === 'rollback') {
     step.attempts = outcome?.attempt ?? lastFailure?.attempt ?? 0;
     if (step.error === null && lastFailure?.error) step.error = `attempt ${lastFailure.attempt}: ${lastFailure.error.message}`;
     if (outcome) settle(outcome.state === 'completed' ? 'completed' : 'failed', outcome.recordedAt);

@@ -31,6 +31,8 @@ Commands:
   terminate <workflow> <id>             Terminate an instance
   restart <workflow> <id>               Run an instance again from the start
       --from <step>                     Keep the steps recorded before this step
+  delete <workflow> <id>                Delete an instance and its journal (a running
+                                        instance stops; no rollback runs)
 
 Options (every command):
   --config <file>                       cairn.config.ts or cairn.config.json

@@ -162,7 +162,7 @@ describe('control, with a local runner in another process', () => {
     expect(asJson.events).toEqual([expect.objectContaining({ type: 'approved', payload: { by: 'ann' } })]);
   });
 
-  it('pause, resume, terminate and restart an instance', async () => {
+  it('pause, resume, terminate, restart and delete an instance', async () => {
     await run('instances', 'create', 'ORDER', '--id', 'o-2', '--params', '{"orderId":"B-2"}');
     const status = async () => json(await run('instances', 'describe', 'ORDER', 'o-2', '--json')).status as string;
     await until(async () => ((await status()) === 'waiting' ? true : undefined), 'o-2 to wait for its event');
@@ -184,6 +184,12 @@ describe('control, with a local runner in another process', () => {
     expect(restarted.code).toBe(0);
     await until(async () => ((await status()) === 'waiting' ? true : undefined), 'o-2 to run again');
     expect(json(await run('instances', 'describe', 'ORDER', 'o-2', '--json')).generation).toBe(1);
+
+    await run('instances', 'create', 'ORDER', '--id', 'o-3', '--params', '{"orderId":"B-3"}');
+    const deleted = await run('instances', 'delete', 'ORDER', 'o-3');
+    expect(deleted).toMatchObject({ code: 0, stdout: 'Deleted ORDER/o-3\n' });
+    expect((await run('instances', 'describe', 'ORDER', 'o-3')).code).toBe(1);
+    expect((await run('instances', 'delete', 'ORDER', 'o-3')).code).toBe(1);
   });
 
   it('describe of a missing instance: exit 1, named', async () => {

@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { InstanceAlreadyExistsError, InstanceNotFoundError, ValidationError } from './errors.js';
+import { CairnError, InstanceAlreadyExistsError, InstanceNotFoundError, ValidationError } from './errors.js';
 import { instanceHandle, type WorkflowInstance } from './instance-handle.js';
 import { assertInstanceId, MAX_BATCH_SIZE, serializeWithinLimit } from './limits.js';
 import { newInstanceRecord, type InstanceRecord } from './records.js';
@@ -14,10 +14,18 @@ export interface WorkflowInstanceCreateOptions<Params = unknown> {
   params?: Params;
 }
 
+/** What `deleteBatch` did: the ids deleted, and for each other id why not (`instance_not_found`, ...). */
+export interface WorkflowBatchDeleteResult {
+  deleted: string[];
+  errors: Array<{ id: string; code: string; message: string }>;
+}
+
 export interface Workflow<Params = unknown> {
   create(options?: WorkflowInstanceCreateOptions<Params>): Promise<WorkflowInstance>;
   createBatch(batch: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowInstance[]>;
   get(id: string): Promise<WorkflowInstance>;
+  /** Deletes 1 to 100 instances (duplicates once); every id is checked before any is deleted. */
+  deleteBatch(ids: string[]): Promise<WorkflowBatchDeleteResult>;
 }
 
 const CreateOptionsSchema = z
@@ -77,6 +85,24 @@ export function createBinding<Params>(
       const handles: WorkflowInstance[] = [];
       for (const record of records) handles.push(await start(record));
       return handles;
+    },
+
+    async deleteBatch(ids) {
+      if (!Array.isArray(ids) || ids.length < 1 || ids.length > MAX_BATCH_SIZE) {
+        throw new ValidationError('deleteBatch list', `an array of 1 to ${MAX_BATCH_SIZE} instance ids`, Array.isArray(ids) ? `${ids.length} entries` : ids);
+      }
+      for (const id of ids) assertInstanceId(id);
+      const result: WorkflowBatchDeleteResult = { deleted: [], errors: [] };
+      for (const id of new Set(ids)) {
+        try {
+          await instanceHandle(rt, { workflowName, instanceId: id }).delete();
+          result.deleted.push(id);
+        } catch (error) {
+          if (!CairnError.is(error)) throw error;
+          result.errors.push({ id, code: error.code, message: error.message });
+        }
+      }
+      return result;
     },
 
     async get(id) {

@@ -38,9 +38,34 @@ export interface WaitForEventOptions {
   timeout?: WorkflowTimeoutDuration;
 }
 
+/** What a rollback handler receives (see `WorkflowStepRollbackOptions`). */
+export interface WorkflowRollbackContext<T> {
+  /** The context of the step being rolled back: its name and count, its last attempt, its config. `signal` is the rollback attempt's. */
+  ctx: WorkflowStepContext;
+  /** The step's recorded output; `undefined` when the step never completed (it failed, or is being retried). */
+  output: T | undefined;
+  /** The error that failed the instance. */
+  error: Error;
+}
+
+/**
+ * Saga rollback, as Cloudflare's: when the instance is about to fail (an error escapes `run()`), the rollback of
+ * every step that was attempted runs, in reverse step-start order, each as a durable step with `rollbackConfig`
+ * (defaults as for steps). A caught error triggers nothing.
+ */
+export interface WorkflowStepRollbackOptions<T> {
+  rollback?: (context: WorkflowRollbackContext<T>) => Promise<unknown> | unknown;
+  rollbackConfig?: WorkflowStepConfig;
+}
+
 export interface WorkflowStep {
-  do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
-  do<T>(name: string, config: WorkflowStepConfig, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
+  do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T> | T, options?: WorkflowStepRollbackOptions<T>): Promise<T>;
+  do<T>(
+    name: string,
+    config: WorkflowStepConfig,
+    callback: (ctx: WorkflowStepContext) => Promise<T> | T,
+    options?: WorkflowStepRollbackOptions<T>,
+  ): Promise<T>;
   sleep(name: string, duration: WorkflowSleepDuration): Promise<void>;
   sleepUntil(name: string, timestamp: Date | number): Promise<void>;
   waitForEvent<T = unknown>(name: string, options: WaitForEventOptions): Promise<WorkflowStepEvent<T>>;

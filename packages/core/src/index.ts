@@ -6,6 +6,8 @@ export type {
   WorkflowStep,
   WorkflowStepContext,
   WorkflowStepEvent,
+  WorkflowRollbackContext,
+  WorkflowStepRollbackOptions,
   WorkflowStepConfig,
   WorkflowExecutionContext,
   WaitForEventOptions,
@@ -35,7 +37,7 @@ export {
   type CairnErrorCode,
 } from './errors.js';
 export { createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
-export type { Workflow, WorkflowInstanceCreateOptions } from './binding.js';
+export type { Workflow, WorkflowInstanceCreateOptions, WorkflowBatchDeleteResult } from './binding.js';
 export type { WorkflowInstance, InstanceStatus } from './instance-handle.js';
 export type { ReplayReport, BlockReason, StepOverride, StepOverrideHook, StepAttemptInfo } from './engine/session.js';
 export { createMemoryStore, type MemoryStore } from './memory-store.js';
@@ -59,6 +61,7 @@ export {
   RECORD_VERSION,
   FINISHED_STATUSES,
   InstanceRecordSchema,
+  RollbackSummarySchema,
   StepRecordSchema,
   EventRecordSchema,
   InstanceStatusSchema,
@@ -74,6 +77,8 @@ export {
   type InstanceStatusName,
   type StepKind,
   type ErrorSummary,
+  type RollbackSummary,
+  type InstanceError,
   type SerializedError,
 } from './records.js';
 export { serialize, deserialize } from './serialize.js';

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { InstanceFinishedError, InstanceNotFoundError, ValidationError, CairnError } from './errors.js';
 import { assertEventType, MAX_PAYLOAD_BYTES, serializeWithinLimit } from './limits.js';
-import { FINISHED_STATUSES, newEventId, RECORD_VERSION, type ErrorSummary, type InstanceRecord, type InstanceStatusName } from './records.js';
+import { FINISHED_STATUSES, newEventId, RECORD_VERSION, type ErrorSummary, type InstanceRecord, type RollbackSummary, type InstanceStatusName } from './records.js';
 import { deserialize } from './serialize.js';
 import type { InstancePatch, InstanceRef } from './store.js';
 import type { RuntimeInternals } from './runtime-internals.js';
@@ -13,6 +13,8 @@ export interface InstanceStatus {
   status: InstanceStatusName;
   error?: ErrorSummary;
   output?: unknown;
+  /** Present when step rollbacks ran because the instance failed (Cloudflare's shape). */
+  rollback?: RollbackSummary;
 }
 
 export interface WorkflowInstance {
@@ -24,6 +26,11 @@ export interface WorkflowInstance {
   /** Runs the instance again from the start with the same params; `from` keeps the steps recorded before that step. */
   restart(options?: { from?: { name: string } }): Promise<void>;
   sendEvent(event: { type: string; payload?: unknown }): Promise<void>;
+  /**
+   * Deletes the instance and everything recorded for it. A running instance stops (no rollback runs); the id
+   * may be used again afterwards. Throws InstanceNotFoundError when there is no such instance.
+   */
+  delete(): Promise<void>;
 }
 
 const SendEventSchema = z.object({ type: z.string(), payload: z.unknown().optional() });
@@ -76,7 +83,11 @@ class InstanceHandle implements WorkflowInstance {
   async status() {
     const instance = await this.load();
     const status: InstanceStatus = { status: instance.status };
-    if (instance.error) status.error = { ...instance.error };
+    if (instance.error) {
+      const { rollback, ...error } = instance.error;
+      status.error = error;
+      if (rollback) status.rollback = { ...rollback };
+    }
     if (instance.output !== null) status.output = deserialize(instance.output);
     return status;
   }
@@ -133,7 +144,8 @@ class InstanceHandle implements WorkflowInstance {
     if (from) {
       const cut = keep.findIndex((step) => step.kind === 'do' && step.name === from);
       if (cut < 0) throw new ValidationError('restart from step', `the name of a recorded step of instance "${this.ref.instanceId}"`, from);
-      keep = keep.slice(0, cut);
+      // The outcomes before the step are kept; rollbacks that ran for the failed run are not (they would run again).
+      keep = keep.slice(0, cut).filter((step) => step.kind !== 'rollback');
     }
     const owner = `${this.rt.owner}:restart`;
     const updated = await this.change((instance, now) => ({
@@ -166,6 +178,20 @@ class InstanceHandle implements WorkflowInstance {
       });
     }
     await this.wakeNow(current);
+  }
+
+  async delete() {
+    // First take the instance from any runner (a new fencing token, held by the deleter): a runner's next write
+    // fails and it stops, so nothing is recorded while the journal is deleted. A crash midway leaves the
+    // instance readable, unowned once the lease expires, and a second delete() finishes the work.
+    await this.change((instance, now) => ({
+      leaseOwner: `${this.rt.owner}:delete`,
+      leaseToken: instance.leaseToken + 1,
+      leaseExpiresAt: now + this.rt.leaseMs,
+      wakeAt: null,
+    }));
+    this.rt.notify(this.ref, 'terminate');
+    if (!(await this.rt.store.deleteInstance(this.ref))) throw new InstanceNotFoundError(this.ref.workflowName, this.ref.instanceId);
   }
 
   async sendEvent(event: { type: string; payload?: unknown }) {

@@ -126,6 +126,10 @@ export function createMemoryStore(): MemoryStore {
       return { ...entry.instance };
     },
 
+    async deleteInstance(ref: InstanceRef) {
+      return entries.delete(keyOf(ref));
+    },
+
     async listInstances({ workflowName, status, limit = 50, cursor }: ListInstancesParams): Promise<InstancePage> {
       const all = [...entries.values()]
         .map((entry) => entry.instance)

@@ -19,6 +19,7 @@ export function observeSteps(store: WorkflowStore, onStep: (step: StepRecord) =>
     appendEvent: (params) => store.appendEvent(params),
     listInstances: (params) => store.listInstances(params),
     listDueInstances: (params) => store.listDueInstances(params),
+    deleteInstance: (params) => store.deleteInstance(params),
   };
   if (store.close) observed.close = () => store.close!();
   return observed;

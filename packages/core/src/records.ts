@@ -23,6 +23,17 @@ export const FINISHED_STATUSES: ReadonlySet<InstanceStatusName> = new Set(['comp
 export const ErrorSummarySchema = z.object({ name: z.string(), message: z.string() });
 export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
 
+/** How the rollbacks of a failed instance went (Cloudflare's shape): all ran, or one failed for good and the rest were not run. */
+export const RollbackSummarySchema = z.object({
+  outcome: z.enum(['complete', 'failed']),
+  error: ErrorSummarySchema.nullable(),
+});
+export type RollbackSummary = z.infer<typeof RollbackSummarySchema>;
+
+/** An errored instance's error; `rollback` is there when step rollbacks ran (kept with the error so that no store needs a column). */
+export const InstanceErrorSchema = ErrorSummarySchema.extend({ rollback: RollbackSummarySchema.optional() });
+export type InstanceError = z.infer<typeof InstanceErrorSchema>;
+
 export const InstanceRecordSchema = z.object({
   v: z.literal(RECORD_VERSION),
   workflowName: z.string().min(1),
@@ -32,7 +43,7 @@ export const InstanceRecordSchema = z.object({
   params: z.string(),
   /** Serialized output, once complete. */
   output: z.string().nullable(),
-  error: ErrorSummarySchema.nullable(),
+  error: InstanceErrorSchema.nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
   finishedAt: z.number().nullable(),
@@ -80,7 +91,8 @@ export const RecordedStepConfigSchema = z.object({
   sensitive: z.literal('output').optional(),
 });
 
-export const StepKindSchema = z.enum(['do', 'sleep', 'wait']);
+/** `rollback`: a `step.do` rollback handler that ran because the instance failed (key `rollback:<name>-<n>`). */
+export const StepKindSchema = z.enum(['do', 'sleep', 'wait', 'rollback']);
 export type StepKind = z.infer<typeof StepKindSchema>;
 
 /**

@@ -80,6 +80,11 @@ export interface DueInstance extends InstanceRef {
  * - `loadJournal` is one read: the instance, the step records of its current generation ordered by
  *   `recordedAt` (then id), and every event ordered by id. Null when the instance does not exist.
  * - `listDueInstances` returns instances whose `wakeAt` is set and `<= now`, earliest first.
+ * - `deleteInstance` removes the instance record, its step records of every generation and its events; the
+ *   journal goes before the instance record, so a crash midway leaves the instance readable and a second call
+ *   finishes. It resolves to false when there was no instance. Afterwards the same (workflowName,
+ *   instanceId) may be created again and starts with an empty journal. The engine takes the lease away from
+ *   any runner before it deletes (see `WorkflowInstance.delete`), so no step is being recorded meanwhile.
  * - `listInstances` pages newest first (`createdAt` descending, then `instanceId`), filtered by
  *   workflow and status; every instance appears exactly once across pages when nothing changes.
  * - Failures of the underlying service surface as `AdapterError` naming the adapter, with `cause`.
@@ -95,6 +100,7 @@ export interface WorkflowStore {
   appendEvent(params: Readonly<AppendEventParams>): Promise<InstanceRecord>;
   listInstances(params: Readonly<ListInstancesParams>): Promise<InstancePage>;
   listDueInstances(params: Readonly<ListDueParams>): Promise<DueInstance[]>;
+  deleteInstance(params: Readonly<InstanceRef>): Promise<boolean>;
   /** Releases connections. Optional. */
   close?(): Promise<void>;
 }

@@ -101,6 +101,8 @@ describe('createHttpApi', () => {
     expect(again.json.error.code).toBe('instance_cannot_terminate');
     expect((await call('POST', '/workflows/APPROVAL/instances/ctl/restart', { from: { name: 'charge' } })).status).toBe(202);
     await until(async () => (await call('GET', '/workflows/APPROVAL/instances/ctl')).json.status === 'waiting');
+    expect((await call('DELETE', '/workflows/APPROVAL/instances/ctl')).status).toBe(204);
+    expect((await call('GET', '/workflows/APPROVAL/instances/ctl')).status).toBe(404);
   });
 
   it('maps errors to status codes without leaking internals', async () => {
@@ -119,9 +121,10 @@ describe('createHttpApi', () => {
     expect(missing.json.error).toMatchObject({ code: 'instance_not_found', name: 'InstanceNotFoundError' });
     expect((await call('GET', '/workflows/NOPE/instances/x')).json.error.code).toBe('unknown_workflow');
     expect((await call('GET', '/elsewhere')).json.error.code).toBe('route_not_found');
-    const method = await call('DELETE', '/workflows/APPROVAL/instances/x');
+    const method = await call('PUT', '/workflows/APPROVAL/instances/x');
     expect(method.status).toBe(405);
-    expect(method.headers.get('allow')).toBe('GET');
+    expect(method.headers.get('allow')).toBe('GET, DELETE');
+    expect((await call('DELETE', '/workflows/APPROVAL/instances/nope')).status).toBe(404);
 
     await call('POST', '/workflows/APPROVAL/instances', { id: 'dup', params: { amount: 1 } });
     const duplicate = await call('POST', '/workflows/APPROVAL/instances', { id: 'dup', params: { amount: 1 } });

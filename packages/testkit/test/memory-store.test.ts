@@ -19,6 +19,7 @@ function closedStore(): WorkflowStore {
     appendEvent: fail('appendEvent'),
     listInstances: fail('listInstances'),
     listDueInstances: fail('listDueInstances'),
+    deleteInstance: fail('deleteInstance'),
   };
 }
 

@@ -1,12 +1,12 @@
-// cairn instances send-event | pause | resume | terminate | restart: the instance API, then its status.
+// cairn instances send-event | pause | resume | terminate | restart | delete: the instance API, then its status.
 
 import type { Command } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { details, writeJson } from './summary.js';
 
-type ControlCommand = Extract<Command, { name: 'send-event' | 'pause' | 'resume' | 'terminate' | 'restart' }>;
+type ControlCommand = Extract<Command, { name: 'send-event' | 'pause' | 'resume' | 'terminate' | 'restart' | 'delete' }>;
 
-const DONE: Record<Exclude<ControlCommand['name'], 'send-event'>, string> = {
+const DONE: Record<Exclude<ControlCommand['name'], 'send-event' | 'delete'>, string> = {
   pause: 'Paused',
   resume: 'Resumed',
   terminate: 'Terminated',
@@ -22,6 +22,11 @@ export async function controlCommand(ctx: CommandContext, command: ControlComman
     case 'restart':
       await instance.restart(command.from === undefined ? undefined : { from: { name: command.from } });
       break;
+    case 'delete':
+      await instance.delete();
+      if (ctx.json) writeJson(ctx.io.stdout, { workflow: command.workflow, id: command.id, deleted: true });
+      else ctx.io.stdout(`Deleted ${command.workflow}/${command.id}\n`);
+      return;
     default:
       await instance[command.name]();
   }

@@ -39,6 +39,8 @@ export function renderDescription(journal: Journal, steps: TimelineStep[]): stri
   fields.push(['params', inline(decodeStored(instance.params))]);
   if (instance.output !== null) fields.push(['output', inline(decodeStored(instance.output), 2000)]);
   if (instance.error) fields.push(['error', `${instance.error.name}: ${instance.error.message}`]);
+  const rollback = instance.error?.rollback;
+  if (rollback) fields.push(['rollback', rollback.error ? `${rollback.outcome}: ${rollback.error.name}: ${rollback.error.message}` : rollback.outcome]);
   if (instance.generation > 0) fields.push(['restarts', String(instance.generation)]);
   if (instance.recoveries > 0) fields.push(['recoveries', `${instance.recoveries} (taken over after a runner died)`]);
   if (journal.events.length > 0) fields.push(['events', journal.events.map((event) => event.type).join(', ')]);

@@ -13,12 +13,16 @@ import {
   type ResolvedStepConfig,
   type WorkflowStepConfig,
 } from '../step-config.js';
-import type { WorkflowStepContext } from '../entrypoint.js';
+import type { WorkflowStepContext, WorkflowStepRollbackOptions } from '../entrypoint.js';
 import type { DeadlineWatch, ReplaySession } from './session.js';
+import { registerRollback, type RollbackEntry } from './rollback-entry.js';
 
 export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
 
 const CRASH_MESSAGE = 'Attempt failed due to internal workflows error';
+
+/** What a branch awaits once it may never go on: the session ends without it. */
+const NEVER = new Promise<never>(() => {});
 
 /**
  * Not async: a replayed step (the common case on resume) returns its recorded outcome without the cost of
@@ -28,35 +32,48 @@ export function runDo<T>(
   session: ReplaySession,
   name: string,
   configOrCallback: WorkflowStepConfig | StepCallback<T>,
-  maybeCallback?: StepCallback<T>,
+  callbackOrOptions?: StepCallback<T> | WorkflowStepRollbackOptions<T>,
+  maybeOptions?: WorkflowStepRollbackOptions<T>,
 ): Promise<T> {
   try {
-    const callback = (typeof configOrCallback === 'function' ? configOrCallback : maybeCallback) as StepCallback<T>;
-    const config = typeof configOrCallback === 'function' ? undefined : configOrCallback;
+    const short = typeof configOrCallback === 'function';
+    const callback = (short ? configOrCallback : callbackOrOptions) as StepCallback<T>;
+    const config = short ? undefined : configOrCallback;
+    const options = short ? (callbackOrOptions as WorkflowStepRollbackOptions<T> | undefined) : maybeOptions;
     assertStepName(name);
     if (typeof callback !== 'function') throw new TypeError(`step.do("${name}") needs a callback function`);
     const { key, count, index } = session.nextKey('do', name);
+    const rollback = options === undefined ? undefined : registerRollback(session, { key, name, count, index }, config, options);
     const outcome = session.outcomes.get(key);
-    if (outcome) return Promise.resolve(replayOutcome<T>(outcome));
-    return runNewStep(session, name, config, callback, key, count, index);
+    if (outcome) {
+      rollback?.replayed(outcome);
+      return Promise.resolve(replayOutcome<T>(outcome));
+    }
+    return runStep(session, { kind: 'do', key, name, count, index, config, callback, rollback });
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
+/** One step to run: a `step.do`, or a rollback handler run as a step of its own. */
+export interface StepPlan<T> {
+  kind: 'do' | 'rollback';
+  key: string;
+  name: string;
+  count: number;
+  index: number;
+  config: WorkflowStepConfig | undefined;
+  callback: StepCallback<T>;
+  /** Told of the step's attempts, so that the step can be rolled back. */
+  rollback?: RollbackEntry;
+}
+
 /** A step with no recorded outcome: attempts under its retry policy until one is recorded. */
-async function runNewStep<T>(
-  session: ReplaySession,
-  name: string,
-  config: WorkflowStepConfig | undefined,
-  callback: StepCallback<T>,
-  key: string,
-  count: number,
-  index: number,
-): Promise<T> {
+export async function runStep<T>(session: ReplaySession, plan: StepPlan<T>): Promise<T> {
+  const { key, name, rollback } = plan;
   let live: ResolvedStepConfig;
   try {
-    live = resolveStepConfig(name, config);
+    live = resolveStepConfig(name, plan.config);
   } catch (error) {
     session.fatal(error);
   }
@@ -65,6 +82,8 @@ async function runNewStep<T>(
   const first = attempts?.[0];
   const resolved = first?.config ? configFromRecord(first.config, live) : live;
   const startedAt = first?.startedAt ?? session.now;
+  if (rollback) rollback.config = resolved;
+  if (rollback && attempts) rollback.attemptsMade(attempts[attempts.length - 1]!.attempt);
 
   for (;;) {
     const previous = attempts?.[attempts.length - 1];
@@ -72,19 +91,22 @@ async function runNewStep<T>(
     for (let blocked = session.canStartWork(); blocked; blocked = session.canStartWork()) {
       await session.block({ wakeAt: null, reason: blocked, recheck: blocked === 'pause' ? () => !session.pausing : undefined });
     }
+    // The instance is failing: no forward step starts another attempt (its rollbacks run instead).
+    if (session.rollingBack && plan.kind === 'do') return NEVER;
 
     const attempt = (previous?.attempt ?? 0) + 1;
+    rollback?.attemptStarted(attempt);
     let error: unknown;
     if (session.recovering) {
       // The runner before us died while this step was in flight: that attempt failed.
       session.recovering = false;
       error = new Error(CRASH_MESSAGE);
     } else {
-      const running = new StepAttempt(session, name, count, attempt, resolved);
+      const running = new StepAttempt(session, plan.kind, name, plan.count, attempt, resolved);
       let value: unknown;
       let serialized: string | undefined;
       try {
-        value = await running.start(callback);
+        value = await running.start(plan.callback);
         serialized = serializeOutput(session, name, value);
       } catch (failure) {
         error = failure;
@@ -92,7 +114,8 @@ async function runNewStep<T>(
         running.end();
       }
       if (serialized !== undefined) {
-        const stored = await session.record(outcomeRecord(key, name, index, session, attempt, startedAt, resolved, serialized));
+        const stored = await session.record(outcomeRecord(plan, session, attempt, startedAt, resolved, serialized));
+        rollback?.attemptSettled(stored);
         return stored.value === serialized ? (value as T) : replayOutcome<T>(stored);
       }
     }
@@ -100,23 +123,25 @@ async function runNewStep<T>(
     const retryable = !isNonRetryable(error) && attempt <= resolved.retries.limit;
     if (!retryable) {
       const stored = await session.record({
-        ...baseRecord(key, name, index, session, attempt, startedAt),
+        ...baseRecord(plan, session, attempt, startedAt),
         id: key,
         state: 'failed',
         error: serializeError(error),
         config: recordableConfig(resolved),
       });
+      rollback?.attemptSettled(stored);
       return replayOutcome<T>(stored);
     }
     const now = session.now;
     const stored = await session.record({
-      ...baseRecord(key, name, index, session, attempt, now),
+      ...baseRecord(plan, session, attempt, now),
       id: `${key}#${attempt}`,
       state: 'attempt-failed',
       error: serializeError(error),
       wakeAt: now + retryDelayMs(resolved, attempt, error),
       ...(attempt === 1 ? { config: recordableConfig(resolved) } : {}),
     });
+    rollback?.attemptSettled(stored);
     if (stored.state === 'completed' || stored.state === 'failed') return replayOutcome<T>(stored);
     (attempts ??= []).push(stored);
   }
@@ -148,6 +173,7 @@ class StepAttempt implements WorkflowStepContext, DeadlineWatch {
 
   constructor(
     private readonly session: ReplaySession,
+    private readonly kind: StepPlan<unknown>['kind'],
     private readonly name: string,
     private readonly count: number,
     readonly attempt: number,
@@ -176,7 +202,9 @@ class StepAttempt implements WorkflowStepContext, DeadlineWatch {
   /** Runs the callback; the promise settles with its outcome or the timeout, whichever comes first. `end` must follow. */
   start(callback: StepCallback<unknown>): Promise<unknown> {
     const { session } = this;
-    const override = session.settings.stepOverride?.({ ...session.ref, name: this.name, count: this.count, attempt: this.attempt });
+    // Test overrides (mockStepResult, ...) name forward steps; a rollback always runs its handler.
+    const override =
+      this.kind === 'do' ? session.settings.stepOverride?.({ ...session.ref, name: this.name, count: this.count, attempt: this.attempt }) : undefined;
     const outcome = new Promise<unknown>((resolve, reject) => {
       this.reject = reject;
       if (override && 'timeout' in override) return;
@@ -211,14 +239,14 @@ function isNonRetryable(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'NonRetryableError' || error instanceof PayloadTooLargeError;
 }
 
-function baseRecord(key: string, name: string, index: number, session: ReplaySession, attempt: number, startedAt: number) {
+function baseRecord(plan: StepPlan<unknown>, session: ReplaySession, attempt: number, startedAt: number) {
   return {
     v: RECORD_VERSION,
-    key,
-    index,
+    key: plan.key,
+    index: plan.index,
     generation: session.instance.generation,
-    kind: 'do' as const,
-    name,
+    kind: plan.kind,
+    name: plan.name,
     attempt,
     startedAt,
     recordedAt: session.now,
@@ -226,9 +254,7 @@ function baseRecord(key: string, name: string, index: number, session: ReplaySes
 }
 
 function outcomeRecord(
-  key: string,
-  name: string,
-  index: number,
+  plan: StepPlan<unknown>,
   session: ReplaySession,
   attempt: number,
   startedAt: number,
@@ -237,12 +263,12 @@ function outcomeRecord(
 ): StepRecord {
   const record: StepRecord = {
     v: RECORD_VERSION,
-    id: key,
-    key,
-    index,
+    id: plan.key,
+    key: plan.key,
+    index: plan.index,
     generation: session.instance.generation,
-    kind: 'do',
-    name,
+    kind: plan.kind,
+    name: plan.name,
     state: 'completed',
     attempt,
     value,
@@ -253,7 +279,7 @@ function outcomeRecord(
   return record;
 }
 
-function replayOutcome<T>(record: StepRecord): T {
+export function replayOutcome<T>(record: StepRecord): T {
   if (record.state === 'completed') return deserialize<T>(record.value ?? '-1');
   throw hydrateError(record.error ?? { name: 'Error', message: 'Step failed' });
 }

@@ -2,7 +2,6 @@
 // Lambda, Cloud Run, the local runner and the in-process scheduler all call this one function.
 
 import { CairnError } from '../errors.js';
-import { summarizeError } from '../error-codec.js';
 import type { WorkflowClass, WorkflowExecutionContext, WorkflowStep } from '../entrypoint.js';
 import { MAX_PAYLOAD_BYTES, serializeWithinLimit } from '../limits.js';
 import { FINISHED_STATUSES, type InstanceRecord, type Journal } from '../records.js';
@@ -132,18 +131,19 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
   }
   run.then(
     (value) => {
-      if (!session.active) return;
+      // Failing already (a fatal error the code caught and returned from): the rollbacks finish the instance.
+      if (!session.active || session.rollingBack) return;
       let output: string;
       try {
         output = serializeWithinLimit(value, 'Workflow output', MAX_PAYLOAD_BYTES);
       } catch (error) {
-        return session.finish({ error: summarizeError(error) });
+        return session.failTerminally(error);
       }
       return session.finish({ output, value });
     },
     (error: unknown) => {
       if (!session.active || error instanceof FatalSignal) return;
-      return session.finish({ error: summarizeError(error) });
+      return session.failTerminally(error);
     },
   ).catch((error: unknown) => session.fail(error));
 }
@@ -170,8 +170,8 @@ class ExecutionContext implements WorkflowExecutionContext {
 function createStepApi(session: ReplaySession): WorkflowStep {
   // Closures, not methods: `const { sleep } = step` keeps working, as it does on Cloudflare.
   return {
-    do: (name: string, configOrCallback: unknown, callback?: unknown) =>
-      runDo(session, name, configOrCallback as never, callback as never),
+    do: (name: string, configOrCallback: unknown, callbackOrOptions?: unknown, options?: unknown) =>
+      runDo(session, name, configOrCallback as never, callbackOrOptions as never, options as never),
     sleep: (name, duration) => runSleep(session, name, duration),
     sleepUntil: (name, timestamp) => runSleepUntil(session, name, timestamp),
     waitForEvent: (name, options) => runWait(session, name, options),

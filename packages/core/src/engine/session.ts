@@ -3,10 +3,13 @@
 // Step operations (ops-do, ops-sleep, ops-wait) call into it; `replayInstance` creates and starts it.
 
 import type { Clock } from '../clock.js';
+import { FatalSignal } from './fatal-signal.js';
+import { runRollbacks } from './ops-rollback.js';
+import type { RollbackEntry } from './rollback-entry.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { CairnError, LeaseLostError, StepLimitError, VersionConflictError } from '../errors.js';
 import { summarizeError } from '../error-codec.js';
-import { type ErrorSummary, type EventRecord, type InstanceRecord, type InstanceStatusName, type Journal, type StepKind, type StepRecord } from '../records.js';
+import { type EventRecord, type InstanceError, type InstanceRecord, type InstanceStatusName, type Journal, type StepKind, type StepRecord } from '../records.js';
 import type { Scheduler } from '../scheduler.js';
 import type { InstancePatch, InstanceRef, RecordStepResult, WorkflowStore } from '../store.js';
 
@@ -58,7 +61,7 @@ export interface ReplayReport {
   wakeAt: number | null;
   reason?: BlockReason;
   output?: unknown;
-  error?: ErrorSummary;
+  error?: InstanceError;
 }
 
 interface Blocker {
@@ -93,6 +96,10 @@ export class ReplaySession implements HeartbeatMember {
   /** Crash recovery: steps started before this replay's first new outcome count a lost attempt. */
   recovering: boolean;
   pausing = false;
+  /** Step rollbacks registered by this replay, in call order (see ops-rollback.ts); made on the first. */
+  rollbacks: RollbackEntry[] | undefined;
+  /** The instance is failing: its rollbacks run, and no forward step attempt may start. */
+  rollingBack = false;
   private controller: AbortController | undefined;
   private ended = false;
 
@@ -176,6 +183,11 @@ export class ReplaySession implements HeartbeatMember {
     this.stepCount++;
     if (this.stepCount > this.settings.stepLimit) this.fatal(new StepLimitError(this.settings.stepLimit));
     return { key: `${kind}:${name}-${count}`, count, index: this.stepCount };
+  }
+
+  /** A place in program order for a record that is not a step call (a rollback); not counted against the limit. */
+  nextIndex(): number {
+    return ++this.stepCount;
   }
 
   /** Work that keeps the instance busy (a callback, a write, a short timer): not quiescent until it settles. */
@@ -404,7 +416,7 @@ export class ReplaySession implements HeartbeatMember {
   }
 
   /** `run()` returned or threw: record the outcome and release. */
-  async finish(result: { output: string; value: unknown } | { error: ErrorSummary }): Promise<void> {
+  async finish(result: { output: string; value: unknown } | { error: InstanceError }): Promise<void> {
     if (this.state === 'done' || this.state === 'finishing') return;
     this.state = 'finishing';
     const now = this.now;
@@ -434,10 +446,23 @@ export class ReplaySession implements HeartbeatMember {
     );
   }
 
-  /** An engine-level failure that no user code may catch: the instance errors now. */
+  /** An engine-level failure that no user code may catch: the instance fails now (after its rollbacks). */
   fatal(error: unknown): never {
-    void this.finish({ error: summarizeError(error) });
+    void this.failTerminally(error).catch((failure: unknown) => this.fail(failure));
     throw new FatalSignal();
+  }
+
+  /**
+   * An error escaped `run()`, or the engine failed the instance: run the registered step rollbacks (as durable
+   * steps; the instance may suspend and resume meanwhile), then record the instance as errored.
+   */
+  async failTerminally(error: unknown): Promise<void> {
+    if (this.rollingBack || !this.active) return;
+    this.rollingBack = true;
+    const rollback = this.rollbacks ? await runRollbacks(this, this.rollbacks, error) : undefined;
+    const summary: InstanceError = summarizeError(error);
+    if (rollback) summary.rollback = rollback;
+    await this.finish({ error: summary });
   }
 
   /** Someone else (another runner, terminate, restart) holds the instance now. */
@@ -555,12 +580,4 @@ export class ReplaySession implements HeartbeatMember {
 
 }
 
-/** Thrown through user code when the engine has already ended the instance (a fatal error). */
-export class FatalSignal extends Error {
-  constructor() {
-    super('The workflow instance was ended by a fatal error');
-    this.name = 'WorkflowFatalError';
-  }
-}
-
-export { LeaseLostError, VersionConflictError };
+export { FatalSignal, LeaseLostError, VersionConflictError };

@@ -82,6 +82,12 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
         const status = await instance.status();
         return jsonResponse(200, { id: instance.id, ...status });
       }
+      case 'delete': {
+        parseBody(EmptyBody, body, 'delete body', 'no body or {}');
+        const instance = await workflow.get(route.instanceId);
+        await instance.delete();
+        return new Response(null, { status: 204 });
+      }
       case 'sendEvent': {
         const input = parseBody(EventBody, body, 'event body', '{ type: string, payload?: unknown }');
         const instance = await workflow.get(route.instanceId);

@@ -6,6 +6,7 @@ export type Route =
   | { op: 'create'; workflowName: string }
   | { op: 'createBatch'; workflowName: string }
   | { op: 'get'; workflowName: string; instanceId: string }
+  | { op: 'delete'; workflowName: string; instanceId: string }
   | { op: 'sendEvent'; workflowName: string; instanceId: string }
   | { op: 'pause' | 'resume' | 'terminate' | 'restart'; workflowName: string; instanceId: string };
 
@@ -34,7 +35,8 @@ export function matchRoute(method: string, path: string): Route | null {
   const instanceId = parts[3]!;
   if (parts.length === 4) {
     if (instanceId === 'batch' && method === 'POST') return { op: 'createBatch', workflowName };
-    allow('GET');
+    if (method === 'DELETE') return { op: 'delete', workflowName, instanceId };
+    if (method !== 'GET') throw new HttpProblem(405, 'method_not_allowed', 'Use GET or DELETE for this path', 'GET, DELETE');
     return { op: 'get', workflowName, instanceId };
   }
   if (parts.length === 5) {

@@ -32,5 +32,6 @@ export function faultyStore(inner: WorkflowStore, faults: Faults): WorkflowStore
     appendEvent: wrap('appendEvent'),
     listInstances: wrap('listInstances'),
     listDueInstances: wrap('listDueInstances'),
+    deleteInstance: wrap('deleteInstance'),
   };
 }

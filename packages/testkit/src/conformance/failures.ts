@@ -20,6 +20,7 @@ export function failureTests(ctx: SuiteContext): void {
       ['appendEvent', (store) => store.appendEvent({ ...ref, event: makeEvent(T0, 'x') })],
       ['listInstances', (store) => store.listInstances({})],
       ['listDueInstances', (store) => store.listDueInstances({ now: T0, limit: 10 })],
+      ['deleteInstance', (store) => store.deleteInstance(ref)],
     ];
     for (const [method, call] of calls) {
       it(`${method} fails with an AdapterError keeping the cause`, async () => {

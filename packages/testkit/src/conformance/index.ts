@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { WorkflowStore } from '@cairn/core';
 import { concurrencyTests } from './concurrency.js';
+import { deletionTests } from './deletion.js';
 import type { SuiteContext } from './context.js';
 import { eventTests } from './events.js';
 import { failureTests } from './failures.js';
@@ -60,6 +61,7 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory, 
     eventTests(ctx);
     wakeUpTests(ctx);
     listingTests(ctx);
+    deletionTests(ctx);
     limitTests(ctx);
     concurrencyTests(ctx);
     failureTests(ctx);

@@ -24,6 +24,7 @@ const METHODS = [
   'appendEvent',
   'listInstances',
   'listDueInstances',
+  'deleteInstance',
 ] as const;
 
 export function trackStore(inner: WorkflowStore): TrackedStore {

@@ -1,0 +1,111 @@
+// A step's registered rollback (`step.do(name, fn, { rollback, rollbackConfig })`): what the handler will be
+// given if the instance fails. Made on every replay from the step calls, like everything else in `run()`.
+
+import { InvalidStepConfigError } from '../errors.js';
+import type { WorkflowStepContext, WorkflowStepRollbackOptions } from '../entrypoint.js';
+import type { StepRecord } from '../records.js';
+import { deserialize } from '../serialize.js';
+import { configFromRecord, resolveStepConfig, type ResolvedStepConfig, type WorkflowStepConfig } from '../step-config.js';
+import type { ReplaySession } from './session.js';
+
+type RollbackHandler = NonNullable<WorkflowStepRollbackOptions<unknown>['rollback']>;
+
+const OPTION_KEYS = new Set(['rollback', 'rollbackConfig']);
+
+export class RollbackEntry {
+  /** Attempts made of the step (0: never attempted, so nothing to undo). */
+  attempt = 0;
+  /** The step's recorded output, once it completed. */
+  output: unknown = undefined;
+  private resolvedStepConfig: ResolvedStepConfig | undefined;
+  private inFlight: Promise<void> | undefined;
+  private settle: (() => void) | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly name: string,
+    readonly count: number,
+    readonly index: number,
+    private readonly handler: RollbackHandler,
+    readonly rollbackConfig: WorkflowStepConfig | undefined,
+    private readonly stepConfig: WorkflowStepConfig | undefined,
+  ) {}
+
+  /** The step's config as it ran (set by the step), or as declared. */
+  get config(): ResolvedStepConfig {
+    return (this.resolvedStepConfig ??= resolveStepConfig(this.name, this.stepConfig));
+  }
+
+  set config(config: ResolvedStepConfig) {
+    this.resolvedStepConfig = config;
+  }
+
+  /** The step's outcome was recorded before this replay. */
+  replayed(outcome: StepRecord): void {
+    this.attempt = outcome.attempt;
+    if (outcome.config) this.resolvedStepConfig = configFromRecord(outcome.config, this.config);
+    if (outcome.state === 'completed') this.output = deserialize(outcome.value ?? '-1');
+  }
+
+  /** Failed attempts were recorded before this replay. */
+  attemptsMade(attempts: number): void {
+    this.attempt = attempts;
+  }
+
+  attemptStarted(attempt: number): void {
+    this.attempt = attempt;
+    this.inFlight = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** The attempt's record is written (outcome or failed attempt). */
+  attemptSettled(record: StepRecord): void {
+    if (record.state === 'completed') this.output = deserialize(record.value ?? '-1');
+    this.settle?.();
+    this.inFlight = this.settle = undefined;
+  }
+
+  /** Resolves once an attempt running now has settled (at once if none is). */
+  whenSettled(): Promise<void> | undefined {
+    return this.inFlight;
+  }
+
+  /** Calls the handler for one rollback attempt; its return value is not kept. */
+  async invoke(attempt: WorkflowStepContext, error: Error): Promise<undefined> {
+    const entry = this;
+    const ctx: WorkflowStepContext = {
+      step: { name: this.name, count: this.count },
+      attempt: this.attempt,
+      config: this.config,
+      get signal() {
+        return attempt.signal;
+      },
+    };
+    await entry.handler({ ctx, output: this.output, error });
+    return undefined;
+  }
+}
+
+/** Validates a step's rollback options and registers them; nothing to register without a handler. */
+export function registerRollback(
+  session: ReplaySession,
+  step: { key: string; name: string; count: number; index: number },
+  stepConfig: WorkflowStepConfig | undefined,
+  options: unknown,
+): RollbackEntry | undefined {
+  const invalid = (reason: string) => session.fatal(new InvalidStepConfigError(step.name, reason));
+  if (typeof options !== 'object' || options === null) invalid('the options after the callback must be an object { rollback, rollbackConfig }');
+  for (const key of Object.keys(options as object)) {
+    if (!OPTION_KEYS.has(key)) invalid(`unknown option "${key}" after the callback (allowed: rollback, rollbackConfig)`);
+  }
+  const { rollback, rollbackConfig } = options as WorkflowStepRollbackOptions<unknown>;
+  if (rollback === undefined) return undefined;
+  if (typeof rollback !== 'function') invalid('`rollback` must be a function');
+  try {
+    resolveStepConfig(step.name, rollbackConfig);
+  } catch (error) {
+    invalid(`rollbackConfig: ${error instanceof InvalidStepConfigError ? error.problem : String(error)}`);
+  }
+  const entry = new RollbackEntry(step.key, step.name, step.count, step.index, rollback, rollbackConfig, stepConfig);
+  (session.rollbacks ??= []).push(entry);
+  return entry;
+}
