@@ -3,7 +3,7 @@
 // Usage: node child.mjs <dbPath> <effectsPath> <instances>
 
 import { DatabaseSync } from 'node:sqlite';
-import { CairnError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
+import { CairnError, NonRetryableError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 import { createLocalRunner, createSqliteStore } from '@cairn/store-sqlite';
 
 const [dbPath, effectsPath, countArg] = process.argv.slice(2);
@@ -39,9 +39,31 @@ class Crashy extends WorkflowEntrypoint<Record<string, unknown>, { n: number }> 
   }
 }
 
+/** A saga that always fails at its last step: its rollbacks (one of them flaky) run in reverse order. */
+class Saga extends WorkflowEntrypoint<Record<string, unknown>, { n: number }> {
+  async run(event: WorkflowEvent<{ n: number }>, step: WorkflowStep) {
+    const id = event.instanceId;
+    const undo = (name: string, failFirst: boolean) => async ({ ctx }: { ctx: { attempt: number } }) => {
+      effect(id, `undo ${name}`, ctx.attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+      if (failFirst && !undone.has(`${id}:${name}`)) {
+        undone.add(`${id}:${name}`);
+        throw new Error(`undo ${name} fails once in this process`);
+      }
+    };
+    const rollbackConfig = { retries: { limit: 10, delay: 20, backoff: 'constant' as const } };
+    await step.do('reserve', async (ctx) => (effect(id, 'reserve', ctx.attempt), 'r'), { rollback: undo('reserve', false), rollbackConfig });
+    await step.do('charge', async (ctx) => (effect(id, 'charge', ctx.attempt), 'c'), { rollback: undo('charge', true), rollbackConfig });
+    await step.do('ship', async () => {
+      throw new NonRetryableError(`no courier for ${event.payload.n}`);
+    });
+  }
+}
+const undone = new Set<string>();
+
 const runner = createLocalRunner({
   store: createSqliteStore({ path: dbPath }),
-  workflows: { CRASHY: Crashy },
+  workflows: { CRASHY: Crashy, SAGA: Saga },
   leaseMs: 1_000,
   maxInProcessWaitMs: 20,
   sliceMs: 500,
@@ -50,11 +72,15 @@ const runner = createLocalRunner({
 });
 await runner.start();
 const binding = runner.runtime.workflow<{ n: number }>('CRASHY');
+const sagas = runner.runtime.workflow<{ n: number }>('SAGA');
 for (let n = 0; n < Number(countArg); n++) {
-  try {
-    await binding.create({ id: `i${n}`, params: { n } });
-  } catch (error) {
-    if (!CairnError.is(error, 'instance_already_exists')) throw error;
+  for (const [workflow, id] of [[binding, `i${n}`], [sagas, `s${n}`]] as const) {
+    if (workflow === sagas && n % 4 !== 0) continue; // a quarter as many sagas
+    try {
+      await workflow.create({ id, params: { n } });
+    } catch (error) {
+      if (!CairnError.is(error, 'instance_already_exists')) throw error;
+    }
   }
 }
 process.stdout.write('created\n');

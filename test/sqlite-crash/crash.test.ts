@@ -1,5 +1,6 @@
 // Kill -9 a runner at random moments, over and over, on one SQLite file: no instance is lost, every step
-// outcome is recorded exactly once, and every instance completes with the right output.
+// outcome is recorded exactly once, and every instance completes with the right output; every failing saga
+// runs each rollback to a single recorded outcome, in reverse order.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,10 +40,17 @@ function startChild(count: number): { child: ChildProcess; exited: Promise<{ cod
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function completeCount(): number {
+const SAGAS = INSTANCES / 4;
+
+/** Instances finished as expected: the CRASHY ones complete, the SAGA ones errored (after their rollbacks). */
+function finishedCount(): number {
   const db = new DatabaseSync(dbPath, { readOnly: true });
   try {
-    return (db.prepare("SELECT count(*) AS n FROM instances WHERE status = 'complete'").get() as { n: number }).n;
+    return (
+      db
+        .prepare("SELECT count(*) AS n FROM instances WHERE (workflow_name = 'CRASHY' AND status = 'complete') OR (workflow_name = 'SAGA' AND status = 'errored')")
+        .get() as { n: number }
+    ).n;
   } catch {
     return 0; // Not created yet.
   } finally {
@@ -103,11 +111,11 @@ describe('the SQLite runner under SIGKILL', () => {
         kills++;
       }
     }
-    const beforeFinal = completeCount();
+    const beforeFinal = finishedCount();
 
     const final = startChild(INSTANCES);
     const deadline = Date.now() + 60_000;
-    while (completeCount() < INSTANCES && Date.now() < deadline) await sleep(100);
+    while (finishedCount() < INSTANCES + SAGAS && Date.now() < deadline) await sleep(100);
     final.child.kill('SIGTERM');
     expect((await final.exited).signal, final.output()).toBe('SIGTERM');
 
@@ -116,6 +124,11 @@ describe('the SQLite runner under SIGKILL', () => {
     const executions = new Map<string, number>();
     for (const row of effects.prepare('SELECT instance_id AS id, step, count(*) AS n FROM effects GROUP BY 1, 2').all()) {
       executions.set(`${row.id}:${row.step}`, row.n as number);
+    }
+    // Execution order of the rollbacks: rowid is insertion order across processes.
+    const undoSpan = new Map<string, { first: number; last: number }>();
+    for (const row of effects.prepare("SELECT instance_id AS id, step, min(rowid) AS first, max(rowid) AS last FROM effects WHERE step LIKE 'undo %' GROUP BY 1, 2").all()) {
+      undoSpan.set(`${row.id}:${row.step}`, { first: row.first as number, last: row.last as number });
     }
     effects.close();
     let recovered = 0;
@@ -152,9 +165,35 @@ describe('the SQLite runner under SIGKILL', () => {
         reexecuted += count - ran;
       }
     }
+    let sagasRecovered = 0;
+    for (let n = 0; n < INSTANCES; n += 4) {
+      const id = `s${n}`;
+      const journal = await store.loadJournal({ workflowName: 'SAGA', instanceId: id });
+      expect(journal, `saga ${id} lost`).not.toBeNull();
+      const { instance, steps } = journal!;
+      expect(instance.status, id).toBe('errored');
+      expect(instance.error).toEqual({
+        name: 'NonRetryableError',
+        message: `no courier for ${n}`,
+        rollback: { outcome: 'complete', error: null },
+      });
+      if (instance.recoveries > 0) sagasRecovered++;
+      // Each rollback recorded once, completed; the charge was undone (all its executions) before the reserve.
+      const undoOutcomes = steps.filter((step) => step.kind === 'rollback' && (step.state === 'completed' || step.state === 'failed'));
+      expect(undoOutcomes.map((step) => [step.key, step.state]).sort()).toEqual([
+        ['rollback:charge-1', 'completed'],
+        ['rollback:reserve-1', 'completed'],
+      ]);
+      const charge = undoSpan.get(`${id}:undo charge`);
+      const reserve = undoSpan.get(`${id}:undo reserve`);
+      expect(charge && reserve, `${id}: both undos ran`).toBeTruthy();
+      expect(charge!.last, `${id}: undo charge ran after undo reserve started`).toBeLessThan(reserve!.first);
+      expect(executions.get(`${id}:undo charge`)!, id).toBeGreaterThanOrEqual(2); // it fails once per process
+    }
     await store.close();
+    console.log(`[crash] sagas: ${SAGAS} rolled back in order; ${sagasRecovered} recovered from a dead runner`);
     console.log(
-      `[crash] ${kills} SIGKILLs, ${terms} SIGTERMs; ${beforeFinal}/${INSTANCES} complete before the final run; ` +
+      `[crash] ${kills} SIGKILLs, ${terms} SIGTERMs; ${beforeFinal}/${INSTANCES + SAGAS} finished before the final run; ` +
         `${recovered} instances recovered from a dead runner; ${reexecuted} step executions lost to kills and re-run`,
     );
     expect(recovered).toBeGreaterThan(0);
