@@ -1,10 +1,12 @@
 // createDynamoDBStore: the WorkflowStore port on one DynamoDB table (layout in keys.ts and the README).
 // Request costs: a step is one TransactWriteItems; an instance write one UpdateItem; a journal one Query
-// (more pages past 1 MB); an event one PutItem then one UpdateItem.
+// (more pages past 1 MB); an event one PutItem then one UpdateItem; a delete one Query of keys, one
+// BatchWriteItem per 25 journal items, then one DeleteItem (or TransactWriteItems) of the instance.
 
 import type { WorkflowStore } from '@cairn/core';
 import { BlobCache } from './blob-cache.js';
 import type { StoreContext } from './context.js';
+import { deleteInstance } from './delete-ops.js';
 import { toAdapterError } from './errors.js';
 import { createInstance, getInstance, updateInstance } from './instance-ops.js';
 import { appendEvent, loadJournal, recordStep } from './journal-ops.js';
@@ -48,5 +50,6 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     appendEvent: run('appendEvent', appendEvent),
     listInstances: run('listInstances', listPage),
     listDueInstances: run('listDueInstances', listDue),
+    deleteInstance: run('deleteInstance', deleteInstance),
   };
 }

@@ -20,7 +20,8 @@ export type Command =
   | { name: 'describe'; workflow: string; id: string }
   | { name: 'create'; workflow: string; id?: string; params: unknown; wait: boolean }
   | { name: 'send-event'; workflow: string; id: string; type: string; payload: unknown }
-  | { name: 'pause' | 'resume' | 'terminate' | 'delete'; workflow: string; id: string }
+  | { name: 'pause' | 'resume' | 'delete'; workflow: string; id: string }
+  | { name: 'terminate'; workflow: string; id: string; rollback: boolean }
   | { name: 'restart'; workflow: string; id: string; from?: string };
 
 export interface ParsedArgs {
@@ -44,6 +45,7 @@ const OPTIONS = {
   type: { type: 'string' },
   payload: { type: 'string' },
   from: { type: 'string' },
+  rollback: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -57,7 +59,7 @@ const COMMANDS: Record<Exclude<Command['name'], 'help'>, { flags: OptionName[]; 
   'send-event': { flags: ['type', 'payload'], positionals: ['workflow', 'id'] },
   pause: { flags: [], positionals: ['workflow', 'id'] },
   resume: { flags: [], positionals: ['workflow', 'id'] },
-  terminate: { flags: [], positionals: ['workflow', 'id'] },
+  terminate: { flags: ['rollback'], positionals: ['workflow', 'id'] },
   delete: { flags: [], positionals: ['workflow', 'id'] },
   restart: { flags: ['from'], positionals: ['workflow', 'id'] },
 };
@@ -114,9 +116,10 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     case 'describe':
     case 'pause':
     case 'resume':
-    case 'terminate':
     case 'delete':
       return { global, command: { name, workflow: workflow(), id: id() } };
+    case 'terminate':
+      return { global, command: { name, workflow: workflow(), id: id(), rollback: values.rollback ?? false } };
     case 'create': {
       const command: Command = { name, workflow: workflow(), params: values.params === undefined ? undefined : jsonArgument('--params', values.params), wait: values.wait ?? false };
       if (values.id !== undefined) command.id = check('--id', Name, values.id);

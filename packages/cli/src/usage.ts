@@ -29,6 +29,7 @@ Commands:
   pause <workflow> <id>                 Pause an instance
   resume <workflow> <id>                Resume a paused instance
   terminate <workflow> <id>             Terminate an instance
+      --rollback                        Run its steps' rollbacks first (the runner does)
   restart <workflow> <id>               Run an instance again from the start
       --from <step>                     Keep the steps recorded before this step
   delete <workflow> <id>                Delete an instance and its journal (a running

@@ -186,6 +186,11 @@ describe('control, with a local runner in another process', () => {
     expect(json(await run('instances', 'describe', 'ORDER', 'o-2', '--json')).generation).toBe(1);
 
     await run('instances', 'create', 'ORDER', '--id', 'o-3', '--params', '{"orderId":"B-3"}');
+    const o3 = async () => json(await run('instances', 'describe', 'ORDER', 'o-3', '--json')).status as string;
+    await until(async () => ((await o3()) === 'waiting' ? true : undefined), 'o-3 to wait for its event');
+    const rolledBack = await run('instances', 'terminate', 'ORDER', 'o-3', '--rollback');
+    expect(rolledBack.stdout).toMatch(/^Terminating \(its rollbacks run first\) ORDER\/o-3; status: \w+\n$/);
+    await until(async () => ((await o3()) === 'terminated' ? true : undefined), 'the runner to terminate o-3');
     const deleted = await run('instances', 'delete', 'ORDER', 'o-3');
     expect(deleted).toMatchObject({ code: 0, stdout: 'Deleted ORDER/o-3\n' });
     expect((await run('instances', 'describe', 'ORDER', 'o-3')).code).toBe(1);

@@ -8,6 +8,7 @@ import { FINISHED_STATUSES, newEventId, RECORD_VERSION, type ErrorSummary, type 
 import { deserialize } from './serialize.js';
 import type { InstancePatch, InstanceRef } from './store.js';
 import type { RuntimeInternals } from './runtime-internals.js';
+import { terminateRequest } from './engine/termination.js';
 
 export interface InstanceStatus {
   status: InstanceStatusName;
@@ -22,7 +23,11 @@ export interface WorkflowInstance {
   status(): Promise<InstanceStatus>;
   pause(): Promise<void>;
   resume(): Promise<void>;
-  terminate(): Promise<void>;
+  /**
+   * Ends the instance as `terminated`. With `{ rollback: true }` the rollbacks of its attempted steps run first
+   * (as when it fails), and it becomes `terminated` once they are done.
+   */
+  terminate(options?: { rollback?: boolean }): Promise<void>;
   /** Runs the instance again from the start with the same params; `from` keeps the steps recorded before that step. */
   restart(options?: { from?: { name: string } }): Promise<void>;
   sendEvent(event: { type: string; payload?: unknown }): Promise<void>;
@@ -34,6 +39,7 @@ export interface WorkflowInstance {
 }
 
 const SendEventSchema = z.object({ type: z.string(), payload: z.unknown().optional() });
+const TerminateSchema = z.object({ rollback: z.boolean().optional() }).strict().optional();
 const RestartSchema = z.object({ from: z.object({ name: z.string().min(1) }).optional() }).optional();
 
 export function instanceHandle(rt: RuntimeInternals, ref: InstanceRef): WorkflowInstance {
@@ -84,8 +90,9 @@ class InstanceHandle implements WorkflowInstance {
     const instance = await this.load();
     const status: InstanceStatus = { status: instance.status };
     if (instance.error) {
+      // A terminated instance keeps an error only to hold its rollback summary.
       const { rollback, ...error } = instance.error;
-      status.error = error;
+      if (instance.status !== 'terminated') status.error = error;
       if (rollback) status.rollback = { ...rollback };
     }
     if (instance.output !== null) status.output = deserialize(instance.output);
@@ -118,7 +125,10 @@ class InstanceHandle implements WorkflowInstance {
     if (updated?.status === 'queued') await this.wakeNow(updated);
   }
 
-  async terminate() {
+  async terminate(options?: { rollback?: boolean }) {
+    const parsed = TerminateSchema.safeParse(options);
+    if (!parsed.success) throw new ValidationError('terminate options', '{ rollback?: boolean }', options);
+    if (parsed.data?.rollback) return this.terminateWithRollback();
     await this.change((instance, now) => {
       if (FINISHED_STATUSES.has(instance.status)) {
         throw new InstanceFinishedError(this.ref.workflowName, this.ref.instanceId, instance.status, 'terminate');
@@ -133,6 +143,34 @@ class InstanceHandle implements WorkflowInstance {
       };
     });
     this.rt.notify(this.ref, 'terminate');
+  }
+
+  /** Recorded as an internal event: a runner holding the instance sees it at its next write; otherwise wake it. */
+  private async terminateWithRollback(): Promise<void> {
+    const before = await this.load();
+    if (FINISHED_STATUSES.has(before.status)) {
+      throw new InstanceFinishedError(this.ref.workflowName, this.ref.instanceId, before.status, 'terminate');
+    }
+    const now = this.rt.clock.now();
+    const after = await this.rt.store.appendEvent({ ...this.ref, event: terminateRequest(now, before.generation) });
+    if (this.liveLease(after, now)) {
+      this.rt.notify(this.ref, 'event');
+      return;
+    }
+    // A paused instance is woken too: terminating runs its rollbacks.
+    const woken = await this.change((instance, at) => {
+      if (FINISHED_STATUSES.has(instance.status) || this.liveLease(instance, at)) return null;
+      const paused = instance.status === 'paused';
+      return {
+        status: paused ? 'queued' : instance.status === 'waitingForPause' ? 'running' : instance.status,
+        pausedAt: null,
+        pausedTotalMs: instance.pausedTotalMs + (paused && instance.pausedAt !== null ? at - instance.pausedAt : 0),
+        wakeAt: at,
+        wakeSeq: instance.wakeSeq + 1,
+      };
+    });
+    if (woken) await this.wakeNow(woken);
+    else this.rt.notify(this.ref, 'event');
   }
 
   async restart(options?: { from?: { name: string } }) {

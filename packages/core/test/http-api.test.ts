@@ -101,6 +101,9 @@ describe('createHttpApi', () => {
     expect(again.json.error.code).toBe('instance_cannot_terminate');
     expect((await call('POST', '/workflows/APPROVAL/instances/ctl/restart', { from: { name: 'charge' } })).status).toBe(202);
     await until(async () => (await call('GET', '/workflows/APPROVAL/instances/ctl')).json.status === 'waiting');
+    expect((await call('POST', '/workflows/APPROVAL/instances/ctl/terminate', { rollback: 'yes' })).status).toBe(400);
+    expect((await call('POST', '/workflows/APPROVAL/instances/ctl/terminate', { rollback: true })).status).toBe(202);
+    await until(async () => (await call('GET', '/workflows/APPROVAL/instances/ctl')).json.status === 'terminated');
     expect((await call('DELETE', '/workflows/APPROVAL/instances/ctl')).status).toBe(204);
     expect((await call('GET', '/workflows/APPROVAL/instances/ctl')).status).toBe(404);
   });

@@ -262,3 +262,77 @@ describe('step rollbacks', () => {
     expect(resources.size).toBe(0);
   });
 });
+
+describe('terminate({ rollback: true })', () => {
+  const undoLog: string[] = [];
+  const Booking = class extends WorkflowEntrypoint {
+    async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+      const rollback = async ({ ctx, output, error }: WorkflowRollbackContext<unknown>) =>
+        void undoLog.push(`${ctx.step.name}:${String(output)}:${error.name}`);
+      await step.do('hold seat', async () => 'seat', { rollback });
+      await step.do('hold room', async () => 'room', { rollback });
+      await step.sleep('wait for payment', '1 day');
+      await step.do('confirm', async () => void undoLog.push('confirmed'), { rollback });
+    }
+  };
+
+  it('a sleeping instance runs its rollbacks in reverse order, then is terminated; nothing after the sleep runs', async () => {
+    undoLog.length = 0;
+    const h = virtualRuntime({ B: Booking });
+    const instance = await h.runtime.workflow('B').create();
+    await h.until(instance, 'waiting');
+    await instance.terminate({ rollback: true });
+    expect(await h.until(instance, 'terminated')).toEqual({ status: 'terminated', rollback: { outcome: 'complete', error: null } });
+    expect(undoLog).toEqual(['hold room:room:WorkflowTerminatedError', 'hold seat:seat:WorkflowTerminatedError']);
+    await h.clock.advance(2 * 86_400_000);
+    expect(undoLog).not.toContain('confirmed');
+    await expect(instance.terminate({ rollback: true })).rejects.toMatchObject({ code: 'instance_cannot_terminate' });
+  });
+
+  it('a running instance lets its step in flight finish, then rolls it back too', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const h = virtualRuntime({
+      W: class extends WorkflowEntrypoint {
+        async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+          const rollback = async ({ ctx, output }: WorkflowRollbackContext<unknown>) => void log.push(`undo ${ctx.step.name}=${String(output)}`);
+          await step.do('first', async () => 1, { rollback });
+          await step.do('slow', () => new Promise((resolve) => (release = () => resolve(2))), { rollback });
+          await step.do('third', async () => void log.push('third ran'), { rollback });
+        }
+      },
+    });
+    const instance = await h.runtime.workflow('W').create();
+    await h.until(instance, 'running');
+    await h.clock.advance(0);
+    await instance.terminate({ rollback: true });
+    release();
+    expect((await h.until(instance, 'terminated')).rollback).toEqual({ outcome: 'complete', error: null });
+    expect(log).toEqual(['undo slow=2', 'undo first=1']);
+  });
+
+  it('a paused instance is rolled back too; a restart afterwards runs afresh', async () => {
+    undoLog.length = 0;
+    const h = virtualRuntime({ B: Booking });
+    const instance = await h.runtime.workflow('B').create();
+    await h.until(instance, 'waiting');
+    await instance.pause();
+    await instance.terminate({ rollback: true });
+    expect(await h.until(instance, 'terminated')).toMatchObject({ status: 'terminated', rollback: { outcome: 'complete' } });
+    expect(undoLog).toHaveLength(2);
+    await instance.restart();
+    await h.until(instance, 'waiting');
+    await h.clock.advance(86_400_000);
+    expect(await h.until(instance)).toEqual({ status: 'complete' });
+    expect(undoLog).toEqual([expect.any(String), expect.any(String), 'confirmed']);
+  });
+
+  it('without registered rollbacks it simply terminates; bad options are a typed error', async () => {
+    const h = virtualRuntime({ S: class extends WorkflowEntrypoint { async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) { await step.sleep('s', '1 hour'); } } });
+    const instance = await h.runtime.workflow('S').create();
+    await h.until(instance, 'waiting');
+    await expect(instance.terminate({ rollback: 'yes' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
+    await instance.terminate({ rollback: true });
+    expect(await h.until(instance, 'terminated')).toEqual({ status: 'terminated' });
+  });
+});

@@ -22,6 +22,9 @@ export async function controlCommand(ctx: CommandContext, command: ControlComman
     case 'restart':
       await instance.restart(command.from === undefined ? undefined : { from: { name: command.from } });
       break;
+    case 'terminate':
+      await instance.terminate(command.rollback ? { rollback: true } : undefined);
+      break;
     case 'delete':
       await instance.delete();
       if (ctx.json) writeJson(ctx.io.stdout, { workflow: command.workflow, id: command.id, deleted: true });
@@ -35,6 +38,11 @@ export async function controlCommand(ctx: CommandContext, command: ControlComman
     writeJson(ctx.io.stdout, record ? details(record) : { workflow: command.workflow, id: command.id });
     return;
   }
-  const done = command.name === 'send-event' ? `Sent event "${command.type}" to` : DONE[command.name];
+  const done =
+    command.name === 'send-event'
+      ? `Sent event "${command.type}" to`
+      : command.name === 'terminate' && command.rollback
+        ? 'Terminating (its rollbacks run first)'
+        : DONE[command.name];
   ctx.io.stdout(`${done} ${command.workflow}/${command.id}; status: ${record?.status ?? 'unknown'}\n`);
 }

@@ -26,7 +26,11 @@ export async function runSleepUntil(session: ReplaySession, name: string, timest
   });
 }
 
+const NEVER = new Promise<never>(() => {});
+
 async function sleepTo(session: ReplaySession, key: string, name: string, index: number, firstWakeAt: (now: number) => number): Promise<void> {
+  // Failing or terminating: nothing new starts in `run()` (its rollbacks run instead).
+  if (session.rollingBack) return NEVER;
   let start = session.starts.get(key);
   if (!start) {
     const now = session.now;
@@ -48,5 +52,6 @@ async function sleepTo(session: ReplaySession, key: string, name: string, index:
   }
   // A pause that began after the sleep started extends it by the time spent paused.
   const shift = session.instance.pausedTotalMs - (start.pausedTotalMs ?? session.instance.pausedTotalMs);
+  if (session.rollingBack) return NEVER;
   await session.waitUntil((start.wakeAt ?? 0) + shift, 'sleep');
 }

@@ -10,6 +10,7 @@ import type { WaitForEventOptions, WorkflowStepEvent } from '../entrypoint.js';
 import type { ReplaySession } from './session.js';
 
 const DEFAULT_TIMEOUT = '24 hours';
+const NEVER = new Promise<never>(() => {});
 
 export async function runWait<T>(
   session: ReplaySession,
@@ -30,6 +31,8 @@ export async function runWait<T>(
 
   let start = session.starts.get(key);
   for (;;) {
+    // Failing or terminating: nothing new starts in `run()` (its rollbacks run instead).
+    if (session.rollingBack) return NEVER;
     const event = session.takeEvent(options.type);
     if (event) {
       const now = session.now;

@@ -5,11 +5,12 @@
 import type { Clock } from '../clock.js';
 import { FatalSignal } from './fatal-signal.js';
 import { runRollbacks } from './ops-rollback.js';
+import { terminatedError, terminationRequested } from './termination.js';
 import type { RollbackEntry } from './rollback-entry.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { CairnError, LeaseLostError, StepLimitError, VersionConflictError } from '../errors.js';
 import { summarizeError } from '../error-codec.js';
-import { type EventRecord, type InstanceError, type InstanceRecord, type InstanceStatusName, type Journal, type StepKind, type StepRecord } from '../records.js';
+import { type EventRecord, type InstanceError, type RollbackSummary, type InstanceRecord, type InstanceStatusName, type Journal, type StepKind, type StepRecord } from '../records.js';
 import type { Scheduler } from '../scheduler.js';
 import type { InstancePatch, InstanceRef, RecordStepResult, WorkflowStore } from '../store.js';
 
@@ -98,8 +99,11 @@ export class ReplaySession implements HeartbeatMember {
   pausing = false;
   /** Step rollbacks registered by this replay, in call order (see ops-rollback.ts); made on the first. */
   rollbacks: RollbackEntry[] | undefined;
-  /** The instance is failing: its rollbacks run, and no forward step attempt may start. */
+  /** The instance is failing (or being terminated with rollback): its rollbacks run, no forward work starts. */
   rollingBack = false;
+  /** terminate({ rollback: true }) was asked: once `run()` has nothing left to do, the rollbacks run. */
+  private terminating = false;
+  private terminationStarted = false;
   private controller: AbortController | undefined;
   private ended = false;
 
@@ -149,6 +153,7 @@ export class ReplaySession implements HeartbeatMember {
     });
     this.nextBeatAt = this.now + heartbeatEveryMs(settings.leaseMs);
     settings.heartbeat.add(this);
+    if (this.events.length > 0 && terminationRequested(this.events, this.instance.generation)) this.beginTermination();
   }
 
   get now(): number {
@@ -352,6 +357,7 @@ export class ReplaySession implements HeartbeatMember {
   }
 
   private scheduleCheck(): void {
+    if (this.terminating && !this.terminationStarted) return this.checkTermination();
     if (this.checkScheduled || this.state !== 'running') return;
     if (this.running > 0 || this.blockers.size === 0) return;
     this.checkScheduled = true;
@@ -361,6 +367,33 @@ export class ReplaySession implements HeartbeatMember {
         this.suspend().catch((error: unknown) => this.fail(error));
       }
     });
+  }
+
+  /**
+   * Termination with rollback: `run()` replays with every forward step, sleep and wait held (so each step call
+   * registers its rollback); once nothing runs, the rollbacks run and the instance ends as terminated.
+   */
+  private beginTermination(): void {
+    if (this.rollingBack) return; // failing already: its rollbacks are under way
+    this.terminating = true;
+    this.rollingBack = true;
+    this.checkTermination();
+  }
+
+  private checkTermination(): void {
+    if (this.checkScheduled || this.state !== 'running' || this.running > 0) return;
+    this.checkScheduled = true;
+    setImmediate(() => {
+      this.checkScheduled = false;
+      if (this.state !== 'running' || this.running > 0 || this.terminationStarted) return;
+      this.terminationStarted = true;
+      this.terminateWithRollbacks().catch((error: unknown) => this.fail(error));
+    });
+  }
+
+  private async terminateWithRollbacks(): Promise<void> {
+    const rollback = this.rollbacks ? await runRollbacks(this, this.rollbacks, terminatedError()) : undefined;
+    await this.finish({ terminated: true, rollback });
   }
 
   /** Every live branch is blocked: record the wake time, release the lease, ask for a wake-up. */
@@ -416,15 +449,20 @@ export class ReplaySession implements HeartbeatMember {
   }
 
   /** `run()` returned or threw: record the outcome and release. */
-  async finish(result: { output: string; value: unknown } | { error: InstanceError }): Promise<void> {
+  async finish(
+    result: { output: string; value: unknown } | { error: InstanceError } | { terminated: true; rollback: RollbackSummary | undefined },
+  ): Promise<void> {
     if (this.state === 'done' || this.state === 'finishing') return;
     this.state = 'finishing';
     const now = this.now;
-    const complete = 'output' in result;
+    const status = 'output' in result ? 'complete' : 'error' in result ? 'errored' : 'terminated';
+    let error: InstanceError | null = null;
+    if ('error' in result) error = result.error;
+    else if ('terminated' in result && result.rollback) error = { ...summarizeError(terminatedError()), rollback: result.rollback };
     const patch: InstancePatch = {
-      status: complete ? 'complete' : 'errored',
-      output: complete ? result.output : null,
-      error: complete ? null : result.error,
+      status,
+      output: 'output' in result ? result.output : null,
+      error,
       leaseOwner: null,
       leaseExpiresAt: null,
       wakeAt: null,
@@ -439,11 +477,9 @@ export class ReplaySession implements HeartbeatMember {
     }
     this.state = 'done';
     this.end();
-    this.settle(
-      complete
-        ? { outcome: 'complete', status: 'complete', wakeAt: null, output: result.value }
-        : { outcome: 'errored', status: 'errored', wakeAt: null, error: result.error },
-    );
+    if ('output' in result) this.settle({ outcome: 'complete', status, wakeAt: null, output: result.value });
+    else if (error && status === 'errored') this.settle({ outcome: 'errored', status, wakeAt: null, error });
+    else this.settle({ outcome: 'terminated', status, wakeAt: null });
   }
 
   /** An engine-level failure that no user code may catch: the instance fails now (after its rollbacks). */
@@ -541,7 +577,10 @@ export class ReplaySession implements HeartbeatMember {
     this.pausing = instance.status === 'waitingForPause';
     const known = new Set(this.events.map((event) => event.id));
     const fresh = journal.events.filter((event) => !known.has(event.id));
-    if (fresh.length > 0) this.events = journal.events;
+    if (fresh.length > 0) {
+      this.events = journal.events;
+      if (!this.terminating && terminationRequested(fresh, instance.generation)) this.beginTermination();
+    }
     return true;
   }
 

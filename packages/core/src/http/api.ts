@@ -38,6 +38,7 @@ const CreateBody = z.object({ id: z.string().optional(), params: z.unknown().opt
 const BatchBody = z.array(CreateBody);
 const EventBody = z.object({ type: z.string(), payload: z.unknown().optional() }).strict();
 const RestartBody = z.object({ from: z.object({ name: z.string().min(1) }).strict().optional() }).strict();
+const TerminateBody = z.object({ rollback: z.boolean().optional() }).strict();
 const EmptyBody = z.union([z.undefined(), z.object({}).strict()]);
 
 export function createHttpApi(options: HttpApiOptions): HttpApi {
@@ -92,6 +93,12 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
         const input = parseBody(EventBody, body, 'event body', '{ type: string, payload?: unknown }');
         const instance = await workflow.get(route.instanceId);
         await instance.sendEvent(input);
+        return accepted();
+      }
+      case 'terminate': {
+        const input = parseBody(TerminateBody, body ?? {}, 'terminate body', '{ rollback?: boolean }');
+        const instance = await workflow.get(route.instanceId);
+        await instance.terminate(input.rollback ? { rollback: true } : undefined);
         return accepted();
       }
       case 'restart': {
