@@ -15,14 +15,13 @@ import {
 } from '../step-config.js';
 import type { WorkflowStepContext, WorkflowStepRollbackOptions } from '../entrypoint.js';
 import type { DeadlineWatch, ReplaySession } from './session.js';
+import { NEVER } from './never.js';
 import { registerRollback, type RollbackEntry } from './rollback-entry.js';
 
 export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
 
 const CRASH_MESSAGE = 'Attempt failed due to internal workflows error';
 
-/** What a branch awaits once it may never go on: the session ends without it. */
-const NEVER = new Promise<never>(() => {});
 
 /**
  * Not async: a replayed step (the common case on resume) returns its recorded outcome without the cost of

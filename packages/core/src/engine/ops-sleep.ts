@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js';
 import { assertStepName } from '../limits.js';
 import { RECORD_VERSION } from '../records.js';
 import type { ReplaySession } from './session.js';
+import { NEVER } from './never.js';
 
 export async function runSleep(session: ReplaySession, name: string, duration: unknown): Promise<void> {
   assertStepName(name);
@@ -26,7 +27,6 @@ export async function runSleepUntil(session: ReplaySession, name: string, timest
   });
 }
 
-const NEVER = new Promise<never>(() => {});
 
 async function sleepTo(session: ReplaySession, key: string, name: string, index: number, firstWakeAt: (now: number) => number): Promise<void> {
   // Failing or terminating: nothing new starts in `run()` (its rollbacks run instead).

@@ -8,9 +8,9 @@ import { RECORD_VERSION, type EventRecord, type StepRecord } from '../records.js
 import { deserialize } from '../serialize.js';
 import type { WaitForEventOptions, WorkflowStepEvent } from '../entrypoint.js';
 import type { ReplaySession } from './session.js';
+import { NEVER } from './never.js';
 
 const DEFAULT_TIMEOUT = '24 hours';
-const NEVER = new Promise<never>(() => {});
 
 export async function runWait<T>(
   session: ReplaySession,

@@ -4,6 +4,7 @@
 
 import type { Clock } from '../clock.js';
 import { FatalSignal } from './fatal-signal.js';
+import { NEVER } from './never.js';
 import { runRollbacks } from './ops-rollback.js';
 import { terminatedError, terminationRequested } from './termination.js';
 import type { RollbackEntry } from './rollback-entry.js';
@@ -80,7 +81,6 @@ export interface DeadlineWatch {
   deadlineSlot: number;
 }
 
-const NEVER = new Promise<never>(() => {});
 
 /** The abort reason of a replay that ended; made once (a DOMException per abort is costly). */
 const REPLAY_ENDED = Object.freeze(Object.assign(new Error('The replay of this instance ended'), { name: 'AbortError' }));
