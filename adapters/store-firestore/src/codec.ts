@@ -7,6 +7,8 @@ import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import type { EventRecord, InstanceRecord, StepRecord } from '@cairn/core';
 import { chunkDocId, fieldParentId, listKey, wakeKey } from './keys.js';
 
+/** Firestore's cap on writes in one commit (batch or transaction). */
+export const MAX_WRITES_PER_COMMIT = 500;
 /** Bytes per chunk (and the largest inline record): leaves room under 1 MiB for the name and other fields. */
 export const CHUNK_BYTES = 900_000;
 /** params / output longer than this (UTF-8 bytes) move to chunk documents, so both fit beside the rest. */

@@ -36,6 +36,14 @@ export function fieldParentId(key: string, field: 'params' | 'output'): string {
 }
 
 /**
+ * The instance document or a chunk of its params / output: what reading the instance needs, so deleteInstance
+ * removes these last, in one commit. (Escaped id parts hold no "~", so a step or event id never matches.)
+ */
+export function isInstanceDocument(key: string, id: string): boolean {
+  return id === key || id.startsWith(`${fieldParentId(key, 'params')}~`) || id.startsWith(`${fieldParentId(key, 'output')}~`);
+}
+
+/**
  * The listing sort key: `createdAt` descending (as an order-preserving hex of its float64 bits, inverted),
  * then the instance key. Unique per instance and immutable, so it doubles as the page cursor.
  */

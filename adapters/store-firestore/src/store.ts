@@ -40,14 +40,13 @@ import {
   instanceFields,
   journalChunkIds,
   journalJson,
+  MAX_WRITES_PER_COMMIT,
   type Chunk,
 } from './codec.js';
+import { deleteInstanceDocuments } from './deletion.js';
 import { ADAPTER, Code, grpcCode, toCairnError, withRetry } from './errors.js';
 import { LIST_KEY_PATTERN, eventDocId, instanceKey, stepDocId, wakeKey } from './keys.js';
 import { resolveOptions, type FirestoreStoreOptions } from './options.js';
-
-/** Firestore's cap on writes in one commit. */
-const MAX_WRITES_PER_COMMIT = 500;
 
 const LeaseFieldsSchema = InstanceRecordSchema.pick({ leaseOwner: true, leaseToken: true, expiresAt: true });
 const DueFieldsSchema = InstanceRecordSchema.pick({ workflowName: true, instanceId: true, wakeAt: true });
@@ -279,6 +278,10 @@ export function createFirestoreStore(options: FirestoreStoreOptions): FirestoreS
         tx.update(doc(key), { eventSeq: FieldValue.increment(1), version: FieldValue.increment(1), _w: writeId });
         return { ...instance, eventSeq: instance.eventSeq + 1, version: instance.version + 1 };
       });
+    },
+
+    async deleteInstance(ref: InstanceRef): Promise<boolean> {
+      return deleteInstanceDocuments({ firestore, col, retry, transaction }, instanceKey(ref));
     },
 
     async listInstances({ workflowName, status, limit = 50, cursor }: ListInstancesParams): Promise<InstancePage> {
