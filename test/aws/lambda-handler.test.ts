@@ -163,6 +163,27 @@ describe('createLambdaHandler', () => {
     expect((await store.getInstance({ workflowName: 'NAP', instanceId: 'lost' }))?.status).toBe('waiting');
   });
 
+  it('a sweeper tick fires the cron schedules that came due while no invocation ran', async () => {
+    const outbox: WakeRequest[] = [];
+    const store = createMemoryStore();
+    const handler = createLambdaHandler({
+      runtime: createRuntime({
+        store,
+        scheduler: { name: 'outbox', schedule: async (wake) => void outbox.push({ ...wake }) },
+        workflows: { NAP: { workflow: Nap, schedules: ['* * * * *'] } },
+        cronTimers: false,
+      }),
+    });
+    const tick = { kind: 'cairn.sweep' };
+    const first = await handler(tick, lambdaContext({ functionName: 'fn', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn', timeoutMs: 10_000 }));
+    // The last ten minutes hold ten fire times: ten instances, each due and fanned out.
+    expect(first).toEqual({ kind: 'sweep', due: 10 });
+    const ids = (await store.listInstances({ workflowName: 'NAP' })).instances.map((i) => i.instanceId);
+    expect(ids).toHaveLength(10);
+    expect(ids.every((id) => /^cron-[0-9a-z]+-\d+$/.test(id))).toBe(true);
+    expect(new Set(outbox.filter((wake) => wake.wakeSeq === -1).map((wake) => wake.instanceId))).toEqual(new Set(ids));
+  });
+
   it('refuses what it does not handle with typed errors', async () => {
     const { handler, context } = setup();
     const unknown = await handler({ Records: [] }, context()).catch((error: unknown) => error);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Runtime } from '@cairn/core';
 import { AuthOptionsSchema, type CloudRunAuthOptions } from './auth/authenticate.js';
 
-export type HostRuntime = Pick<Runtime<any>, 'replay' | 'store' | 'clock' | 'workflowNames' | 'workflow' | 'close'>;
+export type HostRuntime = Pick<Runtime<any>, 'replay' | 'fireSchedules' | 'store' | 'clock' | 'workflowNames' | 'workflow' | 'close'>;
 
 export interface CloudRunHandlerOptions {
   /** The runtime (createRuntime) whose workflows this service runs, with a remote scheduler such as Cloud Tasks. */

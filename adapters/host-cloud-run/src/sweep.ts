@@ -28,12 +28,14 @@ export async function handleSweep(
   }
   let due;
   try {
+    // Cron schedules first (what came due while the service was scaled to zero): their instances are then due too.
+    await runtime.fireSchedules();
     // Instances of workflows this service does not run (a shared store) are left to their own service.
     const listed = await runtime.store.listDueInstances({ now: runtime.clock.now(), limit });
     due = listed.filter((ref) => runtime.workflowNames.includes(ref.workflowName));
   } catch (error) {
     onError(error);
-    return problem(500, 'store_error', 'Listing due instances failed');
+    return problem(500, 'store_error', 'Firing cron schedules or listing due instances failed');
   }
   const outcomes: Record<string, number> = {};
   let failed = 0;

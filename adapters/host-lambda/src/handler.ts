@@ -22,7 +22,7 @@ import {
 import { classifyEvent, ContextSchema, type LambdaContextLike } from './events.js';
 import { eventToRequest, responseToResult, type HttpResultV2 } from './http-bridge.js';
 
-type RuntimeLike = Pick<Runtime, 'replay' | 'sweep' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'>;
+type RuntimeLike = Pick<Runtime, 'replay' | 'sweep' | 'fireSchedules' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'>;
 
 export interface LambdaHandlerOptions {
   /**
@@ -138,6 +138,8 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
     const rt = await getRuntime();
     const max = limit ?? sweepLimit;
     if (sweepMode === 'in-process') return { kind: 'sweep', due: await rt.sweep({ limit: max }) };
+    // Cron schedules first (what came due while no invocation ran): their instances are then due too.
+    await rt.fireSchedules();
     const due = await rt.store.listDueInstances({ now: rt.clock.now(), limit: max });
     const results = await Promise.allSettled(
       due.map((ref) =>

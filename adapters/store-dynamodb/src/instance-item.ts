@@ -43,6 +43,11 @@ const NUMBER_FIELDS = [
   'expiresAt',
 ] as const;
 const STRING_FIELDS = ['workflowName', 'instanceId', 'status', 'leaseOwner'] as const;
+/**
+ * Set only by `create({ retention })`, fixed at creation: an attribute exists only when the field is set, and
+ * an item without it reads back without the field (absent, not null: the schema rejects null).
+ */
+const OPTIONAL_NUMBER_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const;
 
 export interface LayoutSettings {
   chunkBytes: number;
@@ -108,6 +113,10 @@ export function newInstanceItem(pk: string, instance: InstanceRecord, settings: 
   };
   for (const field of NUMBER_FIELDS) item[field] = toAttr(instance[field]);
   for (const field of STRING_FIELDS) item[field] = toAttr(instance[field]);
+  for (const field of OPTIONAL_NUMBER_FIELDS) {
+    const value = instance[field];
+    if (value !== undefined) item[field] = toAttr(value);
+  }
   Object.assign(item, indexAttributes(pk, instance.wakeAt, settings).set);
   if (instance.expiresAt !== null) item[settings.ttlAttribute] = { N: String(ttlSeconds(instance.expiresAt)) };
   const chunks: Item[] = [];
@@ -142,7 +151,8 @@ export function updatePlan(
   const chunks: Item[] = [];
   const cached: BlobWrite['cached'][] = [];
   for (const [field, value] of Object.entries(patch) as [keyof InstancePatch, unknown][]) {
-    if (value === undefined) continue;
+    // Creation-only fields are not part of InstancePatch; never let a stray one through.
+    if (value === undefined || (OPTIONAL_NUMBER_FIELDS as readonly string[]).includes(field)) continue;
     if ((BLOB_FIELDS as readonly string[]).includes(field)) {
       const write = blobWrite(pk, field as BlobField, value, settings);
       Object.assign(set, write.set);
@@ -207,6 +217,9 @@ export function itemToInstance(item: Item, texts: Map<BlobField, string>): Insta
   const raw: Record<string, unknown> = {};
   for (const field of NUMBER_FIELDS) raw[field] = fromAttr(item[field]);
   for (const field of STRING_FIELDS) raw[field] = fromAttr(item[field]);
+  for (const field of OPTIONAL_NUMBER_FIELDS) {
+    if (item[field] !== undefined) raw[field] = fromAttr(item[field]);
+  }
   for (const field of BLOB_FIELDS) {
     const text = texts.has(field) ? texts.get(field)! : (fromAttr(item[field]) as string | null | undefined);
     raw[field] = field === 'error' && typeof text === 'string' ? JSON.parse(text) : text;

@@ -4,7 +4,7 @@
 // split into chunk documents of at most CHUNK_BYTES, written in the same commit as their parent.
 
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
-import type { EventRecord, InstanceRecord, StepRecord } from '@cairn/core';
+import type { EventRecord, InstancePatch, InstanceRecord, StepRecord } from '@cairn/core';
 import { chunkDocId, fieldParentId, listKey, wakeKey } from './keys.js';
 
 /** Firestore's cap on writes in one commit (batch or transaction). */
@@ -30,6 +30,13 @@ export interface InstanceExtras {
   /** Id of the last write, so that a retried commit whose first try did apply is recognised. */
   _w: string;
 }
+
+/**
+ * Optional record fields set only by `createInstance` (`create({ retention })`). They are native fields like the
+ * rest, written only when set: an absent one must read back absent (zod's `.optional()` rejects null), and the
+ * client rejects `undefined` unless `ignoreUndefinedProperties` is on. `updateInstance` never writes them.
+ */
+export const CREATION_ONLY_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const satisfies readonly (keyof InstanceRecord)[];
 
 export interface Chunk {
   id: string;
@@ -86,10 +93,22 @@ export function encodeInstance(key: string, record: InstanceRecord, writeId: str
     _o: output.parts,
     _w: writeId,
   };
+  const fields: DocumentData = { ...record };
+  for (const name of CREATION_ONLY_FIELDS) if (fields[name] === undefined) delete fields[name];
   return {
-    data: { ...record, params: params.inline ?? '', output: output.inline, ...extras },
+    data: { ...fields, params: params.inline ?? '', output: output.inline, ...extras },
     chunks: [...params.chunks, ...output.chunks],
   };
+}
+
+/**
+ * The record fields an `updateInstance` patch writes: its defined values, never a creation-only field (the
+ * `InstancePatch` type already excludes those; this also holds for an untyped caller).
+ */
+export function patchFields(patch: InstancePatch): InstancePatch {
+  const fields: Record<string, unknown> = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  for (const name of CREATION_ONLY_FIELDS) delete fields[name];
+  return fields as InstancePatch;
 }
 
 /** Chunk document ids an instance document refers to, by field. */

@@ -41,6 +41,7 @@ import {
   journalChunkIds,
   journalJson,
   MAX_WRITES_PER_COMMIT,
+  patchFields,
   type Chunk,
 } from './codec.js';
 import { deleteInstanceDocuments } from './deletion.js';
@@ -204,10 +205,11 @@ export function createFirestoreStore(options: FirestoreStoreOptions): FirestoreS
         if (data._w === writeId) return stored;
         if (stored.version !== expectedVersion) throw new VersionConflictError(ref.workflowName, ref.instanceId, expectedVersion);
         previous = stored;
-        const next: InstanceRecord = { ...stored, ...definedFields(patch), version: expectedVersion + 1 };
+        const changes = patchFields(patch);
+        const next: InstanceRecord = { ...stored, ...changes, version: expectedVersion + 1 };
         const expireAt = expireAtOf(next.expiresAt);
         // An increment, not the value: no concurrent appendEvent increment is overwritten even without isolation.
-        const fields: DocumentData = { ...definedFields(patch), version: FieldValue.increment(1), expireAt, _w: writeId };
+        const fields: DocumentData = { ...changes, version: FieldValue.increment(1), expireAt, _w: writeId };
         if (patch.wakeAt !== undefined) fields.wakeKey = wakeKey(next.wakeAt);
         if (patch.output !== undefined) {
           const output = encodeValueField(key, 'output', next.output, expireAt);
@@ -325,9 +327,5 @@ export function createFirestoreStore(options: FirestoreStoreOptions): FirestoreS
       });
     },
   };
-}
-
-function definedFields<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 

@@ -26,9 +26,13 @@ export const INSTANCE_COLUMNS = {
   pausedTotalMs: 'paused_total_ms',
   recoveries: 'recoveries',
   expiresAt: 'expires_at',
+  successRetentionMs: 'success_retention_ms',
+  errorRetentionMs: 'error_retention_ms',
 } as const satisfies Record<keyof InstanceRecord, string>;
 
 export type InstanceField = keyof typeof INSTANCE_COLUMNS;
+/** Optional fields: a NULL column means the record has no such field (absent, not null). */
+const OPTIONAL_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const satisfies readonly InstanceField[];
 export const INSTANCE_FIELDS = Object.keys(INSTANCE_COLUMNS) as InstanceField[];
 
 /** `SELECT` list naming each column after its field, so a row is nearly a record. */
@@ -47,5 +51,7 @@ export function instanceValues(instance: InstanceRecord): (string | number | nul
 
 export function rowToInstance(row: Record<string, unknown>): InstanceRecord {
   const error = row.error;
-  return parseInstanceRecord({ ...row, error: typeof error === 'string' ? JSON.parse(error) : error });
+  const record: Record<string, unknown> = { ...row, error: typeof error === 'string' ? JSON.parse(error) : error };
+  for (const field of OPTIONAL_FIELDS) if (record[field] === null) delete record[field];
+  return parseInstanceRecord(record);
 }

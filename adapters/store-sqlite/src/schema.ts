@@ -1,11 +1,12 @@
 // The database layout, created on first use and versioned in `meta`. Instances are columns (the fields
 // the store filters, orders or fences on, and the rest for cheap partial updates); step and event records
-// are JSON, keyed by the columns that address them.
+// are JSON, keyed by the columns that address them. An older database is upgraded in place on open
+// (see MIGRATIONS).
 
 import type { DatabaseSync } from 'node:sqlite';
 import { AdapterError } from '@cairn/core';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS instances (
@@ -31,6 +32,8 @@ CREATE TABLE IF NOT EXISTS instances (
   paused_total_ms REAL NOT NULL,
   recoveries INTEGER NOT NULL,
   expires_at INTEGER,
+  success_retention_ms INTEGER,
+  error_retention_ms INTEGER,
   PRIMARY KEY (workflow_name, instance_id)
 ) WITHOUT ROWID;
 -- Due wake-ups: only instances that have one are indexed.
@@ -56,16 +59,58 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 `;
 
-/** Sets the connection's pragmas and creates or checks the schema. Safe when several processes race. */
+/**
+ * Upgrades, by the version they upgrade FROM: `MIGRATIONS[n]` takes a version-n database to n + 1. `DDL`
+ * always creates the latest layout, so a new database never runs these.
+ */
+const MIGRATIONS: Readonly<Record<number, string>> = {
+  // 1 -> 2: per-instance retention (`create({ retention })`); NULL where an instance has none.
+  1: `
+ALTER TABLE instances ADD COLUMN success_retention_ms INTEGER;
+ALTER TABLE instances ADD COLUMN error_retention_ms INTEGER;
+`,
+};
+
+/** Sets the connection's pragmas and creates, upgrades or checks the schema. Safe when several processes race. */
 export function openSchema(db: DatabaseSync, options: { synchronous: 'normal' | 'full'; busyTimeoutMs: number }): void {
   db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
   // WAL lets readers and one writer work at once and makes a commit one append to the log.
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
   db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  const found = readVersion(db);
-  if (found === SCHEMA_VERSION) return;
-  if (found !== null && found > SCHEMA_VERSION) {
+  // The common case, current already, takes no write lock.
+  if (checkedVersion(db) === SCHEMA_VERSION) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    // Read again under the write lock: another process may have created or upgraded the schema since.
+    const found = checkedVersion(db);
+    if (found === null) {
+      db.exec(DDL);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    } else if (found < SCHEMA_VERSION) {
+      for (let version = found; version < SCHEMA_VERSION; version++) db.exec(migrationFrom(version));
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION));
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // SQLite already rolled it back; the original error is the one to report.
+    }
+    throw error;
+  }
+}
+
+/** The stored version (null for a new database); refuses one newer than this package, or not a version at all. */
+function checkedVersion(db: DatabaseSync): number | null {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  if (!row) return null;
+  const found = Number(row.value);
+  if (!Number.isInteger(found) || found < 1) {
+    throw new AdapterError('sqlite', 'open', `the database has an unreadable schema version "${row.value}"`, { option: 'path' });
+  }
+  if (found > SCHEMA_VERSION) {
     throw new AdapterError(
       'sqlite',
       'open',
@@ -73,20 +118,15 @@ export function openSchema(db: DatabaseSync, options: { synchronous: 'normal' | 
       { option: 'path' },
     );
   }
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    if (readVersion(db) === null) {
-      db.exec(DDL);
-      db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
-    }
-    db.exec('COMMIT');
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  }
+  return found;
 }
 
-function readVersion(db: DatabaseSync): number | null {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  return row ? Number(row.value) : null;
+function migrationFrom(version: number): string {
+  const sql = MIGRATIONS[version];
+  if (sql === undefined) {
+    throw new AdapterError('sqlite', 'open', `the database has schema version ${version}, which this @cairn/store-sqlite cannot upgrade`, {
+      option: 'path',
+    });
+  }
+  return sql;
 }

@@ -17,6 +17,7 @@ import {
   parseStepRecord,
   type DueInstance,
   type InstancePage,
+  type InstancePatch,
   type InstanceRecord,
   type Journal,
   type ListInstancesParams,
@@ -35,10 +36,22 @@ export interface SqliteStore extends WorkflowStore {
   close(): Promise<void>;
 }
 
-/** Fields `updateInstance` may change (the rest are fixed at creation, or set by the store). */
-const PATCHABLE = new Set<InstanceField>(
-  INSTANCE_FIELDS.filter((field) => !['v', 'workflowName', 'instanceId', 'version', 'createdAt', 'params'].includes(field)),
-);
+/**
+ * Fields `updateInstance` never changes: fixed at creation, or (version) set by the store. Keyed by exactly
+ * the fields `InstancePatch` leaves out, so the type-check catches a field added to one and not the other.
+ */
+const FIXED = {
+  v: true,
+  workflowName: true,
+  instanceId: true,
+  version: true,
+  createdAt: true,
+  params: true,
+  successRetentionMs: true,
+  errorRetentionMs: true,
+} as const satisfies Record<Exclude<InstanceField, keyof InstancePatch>, true>;
+/** Fields `updateInstance` may change. */
+const PATCHABLE = new Set<InstanceField>(INSTANCE_FIELDS.filter((field) => !(field in FIXED)));
 const MAX_PAGE = 1_000;
 const REF = 'workflow_name = ? AND instance_id = ?';
 

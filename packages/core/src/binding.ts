@@ -1,6 +1,7 @@
 // The binding a workflow sees in `env` (Cloudflare's `Workflow`): create, createBatch, get.
 
 import { randomUUID } from 'node:crypto';
+import { parseDuration, type WorkflowSleepDuration } from './duration.js';
 import { z } from 'zod';
 import { CairnError, InstanceAlreadyExistsError, InstanceNotFoundError, ValidationError } from './errors.js';
 import { instanceHandle, type WorkflowInstance } from './instance-handle.js';
@@ -12,6 +13,8 @@ export interface WorkflowInstanceCreateOptions<Params = unknown> {
   /** At most 100 characters of `[a-zA-Z0-9_-]`, not starting with '-'. @default a random UUID */
   id?: string;
   params?: Params;
+  /** How long this instance is kept once complete (`successRetention`) or errored/terminated; default: the runtime's `retention`. */
+  retention?: { successRetention?: WorkflowSleepDuration; errorRetention?: WorkflowSleepDuration };
 }
 
 /** What `deleteBatch` did: the ids deleted, and for each other id why not (`instance_not_found`, ...). */
@@ -28,10 +31,17 @@ export interface Workflow<Params = unknown> {
   deleteBatch(ids: string[]): Promise<WorkflowBatchDeleteResult>;
 }
 
+const RetentionSchema = z.object({ successRetention: z.unknown().optional(), errorRetention: z.unknown().optional() }).strict();
 const CreateOptionsSchema = z
-  .object({ id: z.string().optional(), params: z.unknown().optional() })
+  .object({ id: z.string().optional(), params: z.unknown().optional(), retention: RetentionSchema.optional() })
   .strict()
   .optional();
+
+const CREATE_SHAPE = '{ id?: string, params?: unknown, retention?: { successRetention?, errorRetention? } } (no other keys)';
+
+function retentionMs(value: unknown, input: string): number | undefined {
+  return value === undefined ? undefined : parseDuration(value, input);
+}
 
 export function createBinding<Params>(
   rt: RuntimeInternals,
@@ -41,7 +51,7 @@ export function createBinding<Params>(
   /** Validates and serializes one create request; nothing is written. */
   const prepare = (options: unknown, input: string): InstanceRecord => {
     const parsed = CreateOptionsSchema.safeParse(options);
-    if (!parsed.success) throw new ValidationError(input, '{ id?: string, params?: unknown } (no other keys)', options);
+    if (!parsed.success) throw new ValidationError(input, CREATE_SHAPE, options);
     const id = parsed.data?.id ?? randomUUID();
     assertInstanceId(id);
     let params: unknown = parsed.data?.params ?? {};
@@ -52,11 +62,14 @@ export function createBinding<Params>(
       }
       params = checked.data;
     }
+    const retention = parsed.data?.retention;
     return newInstanceRecord({
       workflowName,
       instanceId: id,
       params: serializeWithinLimit(params, `Params of instance "${id}"`),
       createdAt: rt.clock.now(),
+      successRetentionMs: retentionMs(retention?.successRetention, `retention.successRetention of instance "${id}"`),
+      errorRetentionMs: retentionMs(retention?.errorRetention, `retention.errorRetention of instance "${id}"`),
     });
   };
 

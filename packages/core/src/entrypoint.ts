@@ -3,6 +3,9 @@
 
 import type { WorkflowSleepDuration, WorkflowTimeoutDuration } from './duration.js';
 import type { ResolvedStepConfig, WorkflowStepConfig } from './step-config.js';
+import type { WorkflowCronSchedule } from './cron-triggers.js';
+
+export type { WorkflowCronSchedule } from './cron-triggers.js';
 
 export type { WorkflowStepConfig } from './step-config.js';
 export type { WorkflowSleepDuration, WorkflowTimeoutDuration, WorkflowDelayDuration, WorkflowDurationLabel } from './duration.js';
@@ -14,6 +17,8 @@ export interface WorkflowEvent<T> {
   instanceId: string;
   /** The binding name the workflow is registered under. */
   workflowName: string;
+  /** Set when a cron schedule created the instance (see `schedules` in createRuntime's `workflows`). */
+  schedule?: WorkflowCronSchedule;
 }
 
 /** What a step callback receives. */

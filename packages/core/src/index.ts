@@ -7,6 +7,7 @@ export type {
   WorkflowStepContext,
   WorkflowStepEvent,
   WorkflowRollbackContext,
+  WorkflowCronSchedule,
   WorkflowStepRollbackOptions,
   WorkflowStepConfig,
   WorkflowExecutionContext,
@@ -83,6 +84,7 @@ export {
 } from './records.js';
 export { serialize, deserialize } from './serialize.js';
 export { parseDuration } from './duration.js';
+export { parseCron, cronTimesBetween, nextCronTime, type CronSchedule } from './cron.js';
 export { systemClock, type Clock } from './clock.js';
 export {
   DEFAULT_STEP_CONFIG,

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { InstanceFinishedError, InstanceNotFoundError, ValidationError, CairnError } from './errors.js';
 import { assertEventType, MAX_PAYLOAD_BYTES, serializeWithinLimit } from './limits.js';
-import { FINISHED_STATUSES, newEventId, RECORD_VERSION, type ErrorSummary, type InstanceRecord, type RollbackSummary, type InstanceStatusName } from './records.js';
+import { expiryOf, FINISHED_STATUSES, newEventId, RECORD_VERSION, type ErrorSummary, type InstanceRecord, type RollbackSummary, type InstanceStatusName } from './records.js';
 import { deserialize } from './serialize.js';
 import type { InstancePatch, InstanceRef } from './store.js';
 import type { RuntimeInternals } from './runtime-internals.js';
@@ -139,7 +139,7 @@ class InstanceHandle implements WorkflowInstance {
         leaseExpiresAt: null,
         wakeAt: null,
         finishedAt: now,
-        expiresAt: this.rt.retentionMs === null ? null : now + this.rt.retentionMs,
+        expiresAt: expiryOf(instance, 'terminated', now, this.rt.retentionMs),
       };
     });
     this.rt.notify(this.ref, 'terminate');

@@ -69,6 +69,12 @@ export const InstanceRecordSchema = z.object({
   recoveries: z.number().int().nonnegative(),
   /** Retention: the store may delete the instance after this time (epoch ms). */
   expiresAt: z.number().nullable(),
+  /**
+   * Set only by `create({ retention })`: how long the instance is kept once complete, or once errored or
+   * terminated, instead of the runtime's `retention`. Absent on most instances (stores need not hold a null).
+   */
+  successRetentionMs: z.number().nonnegative().optional(),
+  errorRetentionMs: z.number().nonnegative().optional(),
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
@@ -156,8 +162,10 @@ export function newInstanceRecord(fields: {
   params: string;
   createdAt: number;
   wakeAt?: number | null;
+  successRetentionMs?: number;
+  errorRetentionMs?: number;
 }): InstanceRecord {
-  return {
+  const record: InstanceRecord = {
     v: RECORD_VERSION,
     workflowName: fields.workflowName,
     instanceId: fields.instanceId,
@@ -181,6 +189,16 @@ export function newInstanceRecord(fields: {
     recoveries: 0,
     expiresAt: null,
   };
+  if (fields.successRetentionMs !== undefined) record.successRetentionMs = fields.successRetentionMs;
+  if (fields.errorRetentionMs !== undefined) record.errorRetentionMs = fields.errorRetentionMs;
+  return record;
+}
+
+/** When a finished instance expires: its own retention for that outcome if it has one, else the runtime's. */
+export function expiryOf(instance: InstanceRecord, status: 'complete' | 'errored' | 'terminated', now: number, runtimeRetentionMs: number | null): number | null {
+  const own = status === 'complete' ? instance.successRetentionMs : instance.errorRetentionMs;
+  const retention = own ?? runtimeRetentionMs;
+  return retention === null ? null : now + retention;
 }
 
 export function parseInstanceRecord(value: unknown): InstanceRecord {

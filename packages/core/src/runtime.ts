@@ -17,8 +17,18 @@ import type { RuntimeInternals } from './runtime-internals.js';
 import type { Scheduler, WakeRequest } from './scheduler.js';
 import type { InstanceRef, WorkflowStore } from './store.js';
 import { createTimerScheduler } from './timer-scheduler.js';
+import { parseCron, type CronSchedule } from './cron.js';
+import { createCronTriggers, cronScheduleOf } from './cron-triggers.js';
 
-export type WorkflowRegistration = WorkflowClass | { workflow: WorkflowClass; params?: z.ZodType };
+export type WorkflowRegistration =
+  | WorkflowClass
+  | {
+      workflow: WorkflowClass;
+      /** Validates `create()` params. */
+      params?: z.ZodType;
+      /** Cron expressions (UTC), as wrangler's `schedules`: each fire time creates an instance with params `{}`. */
+      schedules?: string[];
+    };
 
 export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
   store: WorkflowStore;
@@ -42,6 +52,11 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
   retention?: string | number | null;
   /** Test hook: replace step attempts (used by @cairn/testkit's `mockStepResult`, `forceStepTimeout`...). */
   stepOverride?: StepOverrideHook;
+  /**
+   * Fire cron schedules from an in-process timer while the runtime is open. Hosts that sleep between requests
+   * (Lambda, Cloud Run) also fire them on every sweeper tick, catching up on what they missed. @default true
+   */
+  cronTimers?: boolean;
   /** Failures no caller can see (a wake-up delivered in process that failed). @default console.error */
   onError?: (error: unknown, context: { workflowName: string; instanceId: string; operation: string }) => void;
 }
@@ -61,6 +76,11 @@ export interface Runtime<Env extends object = Record<string, unknown>> {
    * With a `deadline` (a request-scoped host) each replay stops there and nothing is retried in process.
    */
   sweep(options?: { limit?: number; deadline?: number }): Promise<number>;
+  /**
+   * Creates the instances of cron schedules due in the last `lookbackMs` (default 10 minutes) that do not
+   * exist yet; returns how many it created. Hosts call it on their sweeper tick; `sweep()` calls it too.
+   */
+  fireSchedules(options?: { lookbackMs?: number }): Promise<number>;
   /** Resolves when no replay is in progress in this process. */
   idle(): Promise<void>;
   /** Stops in-process timers and waits for replays in progress. */
@@ -71,7 +91,10 @@ const FunctionSchema = z.custom<(...args: unknown[]) => unknown>((value) => type
 const OptionsSchema = z.object({
   store: z.custom<WorkflowStore>((value) => typeof value === 'object' && value !== null && typeof (value as WorkflowStore).loadJournal === 'function', 'a WorkflowStore'),
   scheduler: z.custom<Scheduler>((value) => typeof value === 'object' && value !== null && typeof (value as Scheduler).schedule === 'function', 'a Scheduler').optional(),
-  workflows: z.record(z.string().min(1), z.union([FunctionSchema, z.object({ workflow: FunctionSchema, params: z.any().optional() })])),
+  workflows: z.record(
+    z.string().min(1),
+    z.union([FunctionSchema, z.object({ workflow: FunctionSchema, params: z.any().optional(), schedules: z.array(z.string()).optional() }).strict()]),
+  ),
   env: z.record(z.string(), z.unknown()).optional(),
   clock: z.object({ now: FunctionSchema, setTimer: FunctionSchema }).optional(),
   owner: z.string().min(1).optional(),
@@ -81,6 +104,7 @@ const OptionsSchema = z.object({
   retention: z.union([z.string(), z.number(), z.null()]).optional(),
   onError: FunctionSchema.optional(),
   stepOverride: FunctionSchema.optional(),
+  cronTimers: z.boolean().optional(),
 });
 
 export function createRuntime<Env extends object = Record<string, unknown>>(options: RuntimeOptions<Env>): Runtime<Env> {
@@ -112,13 +136,16 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
 
   const classes = new Map<string, WorkflowClass>();
   const schemas = new Map<string, z.ZodType | undefined>();
+  const cronSchedules = new Map<string, CronSchedule[]>();
   for (const [name, registration] of Object.entries(options.workflows)) {
     if (typeof registration === 'function') classes.set(name, registration);
     else {
       classes.set(name, registration.workflow);
       schemas.set(name, registration.params);
+      if (registration.schedules?.length) cronSchedules.set(name, registration.schedules.map((expression) => parseCron(expression)));
     }
   }
+  settings.cronScheduleOf = (ref) => cronScheduleOf(cronSchedules.get(ref.workflowName), ref.instanceId);
   const resolveWorkflow = (name: string): WorkflowClass => {
     const found = classes.get(name);
     if (!found) throw new UnknownWorkflowError(name, [...classes.keys()]);
@@ -199,6 +226,19 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
   };
   scheduler.attach?.((wake) => deliver(wake));
 
+  const cron = createCronTriggers(
+    [...cronSchedules].map(([workflowName, schedules]) => ({
+      workflowName,
+      schedules,
+      create: (instanceId: string) => bindings[workflowName]!.create({ id: instanceId, params: {} }),
+    })),
+    clock,
+    onError,
+  );
+  if (cronSchedules.size > 0 && options.cronTimers !== false) cron.start();
+  const fireSchedules = ({ lookbackMs }: { lookbackMs?: number } = {}) =>
+    cronSchedules.size === 0 ? Promise.resolve(0) : cron.fire(clock.now(), lookbackMs);
+
   return {
     workflow<Params>(bindingName: string) {
       const binding = bindings[bindingName];
@@ -211,7 +251,9 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     clock,
     workflowNames: [...classes.keys()],
     replay,
+    fireSchedules,
     async sweep({ limit = 100, deadline } = {}) {
+      await fireSchedules();
       const due = await options.store.listDueInstances({ now: clock.now(), limit });
       if (deadline === undefined) {
         await Promise.all(due.map((ref) => deliver({ ...ref, wakeSeq: -1 })));
@@ -230,6 +272,7 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     },
     async close() {
       closed = true;
+      cron.stop();
       for (const cancel of timers) cancel();
       timers.clear();
       await scheduler.close?.();

@@ -16,7 +16,7 @@ export interface CreateInstanceParams {
 
 /** Every field a runner or a control operation may change. `version` is set by the store. */
 export type InstancePatch = Partial<
-  Omit<InstanceRecord, 'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params'>
+  Omit<InstanceRecord, 'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params' | 'successRetentionMs' | 'errorRetentionMs'>
 >;
 
 export interface UpdateInstanceParams extends InstanceRef {
@@ -67,7 +67,8 @@ export interface DueInstance extends InstanceRef {
  * Invariants every implementation keeps (the conformance suite asserts each):
  * - Reads see your own writes; a method resolves only once its write is durable by the store's standard.
  * - `createInstance` is create-if-absent on (workflowName, instanceId): a second create throws
- *   `InstanceAlreadyExistsError` and changes nothing.
+ *   `InstanceAlreadyExistsError` and changes nothing. The record reads back as given, optional fields
+ *   (`successRetentionMs`, `errorRetentionMs`) absent when they were absent.
  * - `updateInstance` is compare-and-set on `version`: it applies `patch`, sets `version` to
  *   `expectedVersion + 1` and returns the new record, or throws `VersionConflictError` and changes nothing.
  *   A missing instance throws `InstanceNotFoundError`.

@@ -2,7 +2,7 @@
 // Lambda, Cloud Run, the local runner and the in-process scheduler all call this one function.
 
 import { CairnError } from '../errors.js';
-import type { WorkflowClass, WorkflowExecutionContext, WorkflowStep } from '../entrypoint.js';
+import type { WorkflowClass, WorkflowEvent, WorkflowExecutionContext, WorkflowStep } from '../entrypoint.js';
 import { MAX_PAYLOAD_BYTES, serializeWithinLimit } from '../limits.js';
 import { FINISHED_STATUSES, type InstanceRecord, type Journal } from '../records.js';
 import { deserialize } from '../serialize.js';
@@ -116,12 +116,14 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
   const { instance } = session;
   const ctx = new ExecutionContext(session);
   const step = createStepApi(session);
-  const event = {
+  const event: WorkflowEvent<Record<string, unknown>> = {
     payload: deserialize<Record<string, unknown>>(instance.params),
     timestamp: new Date(instance.createdAt),
     instanceId: instance.instanceId,
     workflowName: instance.workflowName,
   };
+  const schedule = session.settings.cronScheduleOf?.(session.ref);
+  if (schedule) event.schedule = schedule;
   let run: Promise<unknown>;
   try {
     const workflow = new Workflow(ctx, env);

@@ -3,6 +3,7 @@
 // Step operations (ops-do, ops-sleep, ops-wait) call into it; `replayInstance` creates and starts it.
 
 import type { Clock } from '../clock.js';
+import type { WorkflowCronSchedule } from '../cron-triggers.js';
 import { FatalSignal } from './fatal-signal.js';
 import { NEVER } from './never.js';
 import { runRollbacks } from './ops-rollback.js';
@@ -11,7 +12,7 @@ import type { RollbackEntry } from './rollback-entry.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { CairnError, LeaseLostError, StepLimitError, VersionConflictError } from '../errors.js';
 import { summarizeError } from '../error-codec.js';
-import { type EventRecord, type InstanceError, type RollbackSummary, type InstanceRecord, type InstanceStatusName, type Journal, type StepKind, type StepRecord } from '../records.js';
+import { expiryOf, type EventRecord, type InstanceError, type RollbackSummary, type InstanceRecord, type InstanceStatusName, type Journal, type StepKind, type StepRecord } from '../records.js';
 import type { Scheduler } from '../scheduler.js';
 import type { InstancePatch, InstanceRef, RecordStepResult, WorkflowStore } from '../store.js';
 
@@ -33,6 +34,8 @@ export interface EngineSettings {
   stepOverride?: StepOverrideHook;
   /** Renews the leases of every replay of the runtime (see heartbeat.ts). */
   heartbeat: Heartbeat;
+  /** The cron schedule an instance was created by (its `event.schedule`), if any. */
+  cronScheduleOf?: (ref: InstanceRef) => WorkflowCronSchedule | undefined;
 }
 
 /** Renew a lease every third of its length: two renewals may fail before it expires. */
@@ -468,7 +471,7 @@ export class ReplaySession implements HeartbeatMember {
       wakeAt: null,
       finishedAt: now,
       updatedAt: now,
-      expiresAt: this.settings.retentionMs === null ? null : now + this.settings.retentionMs,
+      expiresAt: expiryOf(this.instance, status, now, this.settings.retentionMs),
     };
     for (;;) {
       const written = await this.writeInstance(patch);

@@ -13,6 +13,19 @@ export function instanceTests(ctx: SuiteContext): void {
       expect(await mustGet(ctx.store, instance)).toEqual(instance);
     });
 
+    it('per-instance retention fields round-trip when set, stay absent when not, and outlive updates', async () => {
+      const kept = makeInstance({ successRetentionMs: 86_400_000, errorRetentionMs: 0 });
+      await ctx.store.createInstance({ instance: kept });
+      expect(await mustGet(ctx.store, kept)).toEqual(kept);
+      const updated = await ctx.store.updateInstance({ ...refOf(kept), expectedVersion: kept.version, patch: { status: 'complete', expiresAt: T0 + 1 } });
+      expect(parseInstanceRecord(updated)).toMatchObject({ successRetentionMs: 86_400_000, errorRetentionMs: 0 });
+      expect((await mustLoad(ctx.store, kept)).instance).toMatchObject({ successRetentionMs: 86_400_000, errorRetentionMs: 0 });
+      const plain = makeInstance();
+      await ctx.store.createInstance({ instance: plain });
+      const read = await mustGet(ctx.store, plain);
+      expect('successRetentionMs' in read || 'errorRetentionMs' in read, 'absent retention fields must read back absent').toBe(false);
+    });
+
     it('a second createInstance of the same (workflowName, instanceId) throws InstanceAlreadyExistsError and changes nothing', async () => {
       const first = makeInstance();
       await ctx.store.createInstance({ instance: first });
