@@ -13,6 +13,7 @@ function describe(step: StepRecord): string {
       return `${name} attempt ${step.attempt} failed: ${step.error?.message}; retrying in ${(step.wakeAt ?? step.recordedAt) - step.recordedAt}ms`;
     case 'completed':
       if (step.kind === 'wait') return `${name} received event "${step.eventType}"`;
+      if (step.chunks !== undefined) return `${name} completed on attempt ${step.attempt}, streaming ${step.chunks} piece(s)`;
       return `${name} completed on attempt ${step.attempt} in ${step.recordedAt - step.startedAt}ms -> ${JSON.stringify(deserialize(step.value ?? '-1'))}`;
     case 'failed':
       return `${name} failed after ${step.attempt} attempt(s): ${step.error?.message}`;
@@ -21,5 +22,7 @@ function describe(step: StepRecord): string {
         return `${name} sleeping ${((step.wakeAt ?? step.startedAt) - step.startedAt) / 1000}s: the instance suspends and the runner wakes it from the due index`;
       }
       return `${name} waiting for event "${step.eventType}"`;
+    case 'chunk':
+      return `${name} streamed piece ${step.chunk} recorded`;
   }
 }

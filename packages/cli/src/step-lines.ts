@@ -8,6 +8,7 @@ export function describeStepRecord(step: StepRecord, now: number): string {
   switch (step.state) {
     case 'completed':
       if (step.kind === 'wait') return `${label}: received event "${step.eventType ?? '?'}"`;
+      if (step.chunks !== undefined) return `${label}: completed, streamed ${step.chunks} piece${step.chunks === 1 ? '' : 's'}`;
       return `${label}: completed${step.attempt > 1 ? ` on attempt ${step.attempt}` : ''} (${formatDuration(step.recordedAt - step.startedAt)})`;
     case 'failed':
       if (step.kind === 'wait') return `${label}: timed out waiting for "${step.eventType ?? '?'}"`;
@@ -17,5 +18,7 @@ export function describeStepRecord(step: StepRecord, now: number): string {
     case 'started':
       if (step.kind === 'sleep') return `${label}: sleeping ${formatDuration((step.wakeAt ?? now) - step.startedAt)}`;
       return `${label}: waiting for event "${step.eventType ?? '?'}" (times out in ${formatDuration((step.wakeAt ?? now) - now)})`;
+    case 'chunk':
+      return `${label}: streamed piece ${step.chunk ?? 0} recorded`;
   }
 }

@@ -106,7 +106,8 @@ export type StepKind = z.infer<typeof StepKindSchema>;
  * an id wins. A step key (`do:charge-1`) owns these ids:
  * - `<key>`: the outcome, `completed` (value) or `failed` (error); never changes once written;
  * - `<key>#<n>`: attempt n failed and another will run at `wakeAt`;
- * - `<key>#start`: a sleep's end (`wakeAt`) or a wait's deadline, fixed when first reached.
+ * - `<key>#start`: a sleep's end (`wakeAt`) or a wait's deadline, fixed when first reached;
+ * - `<key>#<n>@<token>.<i>`: piece i of a streamed result (state `chunk`); the outcome names the pieces.
  */
 export const StepRecordSchema = z.object({
   v: z.literal(RECORD_VERSION),
@@ -117,7 +118,7 @@ export const StepRecordSchema = z.object({
   name: z.string(),
   /** The step's place among the step calls of `run()` (1 for the first call): the program's order. */
   index: z.number().int().positive().optional(),
-  state: z.enum(['completed', 'failed', 'attempt-failed', 'started']),
+  state: z.enum(['completed', 'failed', 'attempt-failed', 'started', 'chunk']),
   /** Attempts made so far (outcome and attempt records). */
   attempt: z.number().int().nonnegative(),
   value: z.string().optional(),
@@ -131,6 +132,9 @@ export const StepRecordSchema = z.object({
   eventType: z.string().optional(),
   /** Total paused time when a sleep started; a later pause extends it. */
   pausedTotalMs: z.number().optional(),
+  /** A streamed result: on the outcome, how many pieces (its `value` is their id prefix); on a piece, its place. */
+  chunks: z.number().int().nonnegative().optional(),
+  chunk: z.number().int().nonnegative().optional(),
 });
 export type StepRecord = z.infer<typeof StepRecordSchema>;
 

@@ -2,8 +2,8 @@
 
 import { RECORD_VERSION, type StepRecord } from '../records.js';
 import { CairnError, PayloadTooLargeError, WorkflowTimeoutError } from '../errors.js';
-import { hydrateError, serializeError } from '../error-codec.js';
-import { deserialize } from '../serialize.js';
+import { serializeError } from '../error-codec.js';
+import { serialize } from '../serialize.js';
 import { assertStepName, serializeWithinLimit } from '../limits.js';
 import {
   configFromRecord,
@@ -17,6 +17,8 @@ import type { WorkflowStepContext, WorkflowStepRollbackOptions } from '../entryp
 import type { DeadlineWatch, ReplaySession } from './session.js';
 import { NEVER } from './never.js';
 import { registerRollback, type RollbackEntry } from './rollback-entry.js';
+import { replayOutcome } from './outcome.js';
+import { collectStream, CollectedStream, isReadableStream } from './step-stream.js';
 
 export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
 
@@ -46,7 +48,7 @@ export function runDo<T>(
     const outcome = session.outcomes.get(key);
     if (outcome) {
       rollback?.replayed(outcome);
-      return Promise.resolve(replayOutcome<T>(outcome));
+      return Promise.resolve(replayOutcome<T>(outcome, session));
     }
     return runStep(session, { kind: 'do', key, name, count, index, config, callback, rollback });
   } catch (error) {
@@ -106,16 +108,22 @@ export async function runStep<T>(session: ReplaySession, plan: StepPlan<T>): Pro
       let serialized: string | undefined;
       try {
         value = await running.start(plan.callback);
-        serialized = serializeOutput(session, name, value);
+        if (!(value instanceof CollectedStream)) serialized = serializeOutput(session, name, value);
       } catch (failure) {
         error = failure;
       } finally {
         running.end();
       }
-      if (serialized !== undefined) {
-        const stored = await session.record(outcomeRecord(plan, session, attempt, startedAt, resolved, serialized));
+      if (value instanceof CollectedStream && error === undefined) {
+        const stored = await recordStream(plan, session, attempt, startedAt, resolved, value);
         rollback?.attemptSettled(stored);
-        return stored.value === serialized ? (value as T) : replayOutcome<T>(stored);
+        return replayOutcome<T>(stored, session);
+      }
+      if (serialized !== undefined) {
+        const record = outcomeRecord(plan, session, attempt, startedAt, resolved, serialized);
+        const stored = await session.record(record);
+        rollback?.attemptSettled(stored);
+        return stored === record ? (value as T) : replayOutcome<T>(stored, session);
       }
     }
 
@@ -129,7 +137,7 @@ export async function runStep<T>(session: ReplaySession, plan: StepPlan<T>): Pro
         config: recordableConfig(resolved),
       });
       rollback?.attemptSettled(stored);
-      return replayOutcome<T>(stored);
+      return replayOutcome<T>(stored, session);
     }
     const now = session.now;
     const stored = await session.record({
@@ -141,9 +149,37 @@ export async function runStep<T>(session: ReplaySession, plan: StepPlan<T>): Pro
       ...(attempt === 1 ? { config: recordableConfig(resolved) } : {}),
     });
     rollback?.attemptSettled(stored);
-    if (stored.state === 'completed' || stored.state === 'failed') return replayOutcome<T>(stored);
+    if (stored.state === 'completed' || stored.state === 'failed') return replayOutcome<T>(stored, session);
     (attempts ??= []).push(stored);
   }
+}
+
+/**
+ * A streamed result: its pieces first, then the outcome naming them (by an id prefix unique to this writer
+ * and attempt, so pieces left by an attempt that died before its outcome are never mixed in).
+ */
+async function recordStream(
+  plan: StepPlan<unknown>,
+  session: ReplaySession,
+  attempt: number,
+  startedAt: number,
+  config: ResolvedStepConfig,
+  collected: CollectedStream,
+): Promise<StepRecord> {
+  const prefix = `${plan.key}#${attempt}@${session.token}`;
+  const pieces = collected.pieces();
+  for (let i = 0; i < pieces.length; i++) {
+    await session.record({
+      ...baseRecord(plan, session, attempt, startedAt),
+      id: `${prefix}.${i}`,
+      state: 'chunk',
+      chunk: i,
+      value: serialize(pieces[i]),
+    });
+  }
+  const outcome = outcomeRecord(plan, session, attempt, startedAt, config, serialize(prefix));
+  outcome.chunks = pieces.length;
+  return session.record(outcome);
 }
 
 /** A step's output as stored; a function in it is fatal for the instance (as on Cloudflare). */
@@ -207,10 +243,12 @@ class StepAttempt implements WorkflowStepContext, DeadlineWatch {
     const outcome = new Promise<unknown>((resolve, reject) => {
       this.reject = reject;
       if (override && 'timeout' in override) return;
+      // A stream is read to its end within the attempt (its timeout covers the reading).
+      const settle = (value: unknown) => (isReadableStream(value) ? collectStream(value, this.name).then(resolve, reject) : resolve(value));
       try {
         const result = !override ? callback(this) : 'value' in override ? override.value : Promise.reject(override.error);
-        if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(resolve, reject);
-        else resolve(result);
+        if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(settle, reject);
+        else settle(result);
       } catch (error) {
         reject(error);
       }
@@ -276,9 +314,4 @@ function outcomeRecord(
   };
   if (attempt > 1 || config.sensitive) record.config = recordableConfig(config);
   return record;
-}
-
-export function replayOutcome<T>(record: StepRecord): T {
-  if (record.state === 'completed') return deserialize<T>(record.value ?? '-1');
-  throw hydrateError(record.error ?? { name: 'Error', message: 'Step failed' });
 }

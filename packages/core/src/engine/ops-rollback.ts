@@ -5,7 +5,8 @@
 
 import { summarizeError } from '../error-codec.js';
 import type { RollbackSummary } from '../records.js';
-import { replayOutcome, runStep } from './ops-do.js';
+import { runStep } from './ops-do.js';
+import { replayOutcome } from './outcome.js';
 import type { RollbackEntry } from './rollback-entry.js';
 import type { ReplaySession } from './session.js';
 

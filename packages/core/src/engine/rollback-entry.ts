@@ -4,8 +4,8 @@
 import { InvalidStepConfigError } from '../errors.js';
 import type { WorkflowStepContext, WorkflowStepRollbackOptions } from '../entrypoint.js';
 import type { StepRecord } from '../records.js';
-import { deserialize } from '../serialize.js';
 import { configFromRecord, resolveStepConfig, type ResolvedStepConfig, type WorkflowStepConfig } from '../step-config.js';
+import { replayOutcome } from './outcome.js';
 import type { ReplaySession } from './session.js';
 
 type RollbackHandler = NonNullable<WorkflowStepRollbackOptions<unknown>['rollback']>;
@@ -15,13 +15,14 @@ const OPTION_KEYS = new Set(['rollback', 'rollbackConfig']);
 export class RollbackEntry {
   /** Attempts made of the step (0: never attempted, so nothing to undo). */
   attempt = 0;
-  /** The step's recorded output, once it completed. */
-  output: unknown = undefined;
+  /** The step's recorded outcome, once it completed (its output is made when the handler runs). */
+  private completed: StepRecord | undefined;
   private resolvedStepConfig: ResolvedStepConfig | undefined;
   private inFlight: Promise<void> | undefined;
   private settle: (() => void) | undefined;
 
   constructor(
+    private readonly session: ReplaySession,
     readonly key: string,
     readonly name: string,
     readonly count: number,
@@ -44,7 +45,7 @@ export class RollbackEntry {
   replayed(outcome: StepRecord): void {
     this.attempt = outcome.attempt;
     if (outcome.config) this.resolvedStepConfig = configFromRecord(outcome.config, this.config);
-    if (outcome.state === 'completed') this.output = deserialize(outcome.value ?? '-1');
+    if (outcome.state === 'completed') this.completed = outcome;
   }
 
   /** Failed attempts were recorded before this replay. */
@@ -59,7 +60,7 @@ export class RollbackEntry {
 
   /** The attempt's record is written (outcome or failed attempt). */
   attemptSettled(record: StepRecord): void {
-    if (record.state === 'completed') this.output = deserialize(record.value ?? '-1');
+    if (record.state === 'completed') this.completed = record;
     this.settle?.();
     this.inFlight = this.settle = undefined;
   }
@@ -80,7 +81,8 @@ export class RollbackEntry {
         return attempt.signal;
       },
     };
-    await entry.handler({ ctx, output: this.output, error });
+    const output = this.completed ? replayOutcome(this.completed, this.session) : undefined;
+    await entry.handler({ ctx, output, error });
     return undefined;
   }
 }
@@ -105,7 +107,7 @@ export function registerRollback(
   } catch (error) {
     invalid(`rollbackConfig: ${error instanceof InvalidStepConfigError ? error.problem : String(error)}`);
   }
-  const entry = new RollbackEntry(step.key, step.name, step.count, step.index, rollback, rollbackConfig, stepConfig);
+  const entry = new RollbackEntry(session, step.key, step.name, step.count, step.index, rollback, rollbackConfig, stepConfig);
   (session.rollbacks ??= []).push(entry);
   return entry;
 }

@@ -97,6 +97,8 @@ export class ReplaySession implements HeartbeatMember {
   readonly starts = new Map<string, StepRecord>();
   events: EventRecord[];
   readonly consumed = new Set<string>();
+  /** Pieces of streamed step results, by step key (see step-stream.ts); made on the first. */
+  streamPieces: Map<string, StepRecord[]> | undefined;
   /** Crash recovery: steps started before this replay's first new outcome count a lost attempt. */
   recovering: boolean;
   pausing = false;
@@ -173,6 +175,11 @@ export class ReplaySession implements HeartbeatMember {
       if (step.eventId) this.consumed.add(step.eventId);
     } else if (step.state === 'started') {
       this.starts.set(step.key, step);
+    } else if (step.state === 'chunk') {
+      this.streamPieces ??= new Map();
+      const pieces = this.streamPieces.get(step.key);
+      if (!pieces) this.streamPieces.set(step.key, [step]);
+      else if (!pieces.some((existing) => existing.id === step.id)) pieces.push(step);
     } else {
       const list = this.attempts.get(step.key);
       if (list) {

@@ -16,7 +16,7 @@ export interface StepHistoryEntry {
   state: StepHistoryState;
   /** Attempts made so far (0 for sleeps and waits not yet finished). */
   attempts: number;
-  /** A `do` step's output, or the payload of the event a wait received (deserialized). */
+  /** A `do` step's output (a streamed one as its bytes, a Uint8Array), or the payload of the event a wait received. */
   value?: unknown;
   /** Why the step failed (a `do` step's last error, or a wait's timeout). */
   error?: ErrorSummary;
@@ -78,6 +78,8 @@ function entryOf(key: string, records: StepRecord[], journal: Journal, now: numb
       if (first.kind === 'wait') {
         const event = journal.events.find((one) => one.id === outcome.eventId);
         if (event) entry.value = deserialize(event.payload);
+      } else if (outcome.chunks !== undefined) {
+        entry.value = streamedBytes(records, outcome);
       } else if (outcome.value !== undefined) {
         entry.value = deserialize(outcome.value);
       }
@@ -101,4 +103,20 @@ function entryOf(key: string, records: StepRecord[], journal: Journal, now: numb
   entry.state = 'retrying';
   if (last?.wakeAt !== undefined) entry.wakeAt = last.wakeAt;
   return entry;
+}
+
+/** A streamed result's bytes, joined from the pieces its outcome names. */
+function streamedBytes(records: StepRecord[], outcome: StepRecord): Uint8Array {
+  const prefix = `${deserialize<string>(outcome.value ?? '-1')}.`;
+  const pieces = records
+    .filter((record) => record.state === 'chunk' && record.id.startsWith(prefix))
+    .sort((a, b) => (a.chunk ?? 0) - (b.chunk ?? 0))
+    .map((record) => deserialize<Uint8Array>(record.value ?? '-1'));
+  const bytes = new Uint8Array(pieces.reduce((total, piece) => total + piece.byteLength, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, offset);
+    offset += piece.byteLength;
+  }
+  return bytes;
 }
