@@ -84,6 +84,8 @@ export {
 } from './records.js';
 export { serialize, deserialize } from './serialize.js';
 export { parseDuration } from './duration.js';
+/** Where concurrency-limit slots live in the store (records of this workflow name are bookkeeping, not instances). */
+export { SLOT_WORKFLOW as CONCURRENCY_SLOT_WORKFLOW } from './engine/concurrency-slots.js';
 export { parseCron, cronTimesBetween, nextCronTime, type CronSchedule } from './cron.js';
 export { systemClock, type Clock } from './clock.js';
 export {

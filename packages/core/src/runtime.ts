@@ -19,6 +19,7 @@ import type { InstanceRef, WorkflowStore } from './store.js';
 import { createTimerScheduler } from './timer-scheduler.js';
 import { parseCron, type CronSchedule } from './cron.js';
 import { createCronTriggers, cronScheduleOf } from './cron-triggers.js';
+import { SLOT_WORKFLOW } from './engine/concurrency-slots.js';
 
 export type WorkflowRegistration =
   | WorkflowClass
@@ -28,6 +29,8 @@ export type WorkflowRegistration =
       params?: z.ZodType;
       /** Cron expressions (UTC), as wrangler's `schedules`: each fire time creates an instance with params `{}`. */
       schedules?: string[];
+      /** As wrangler's `concurrency`: at most `limit` instances run at once (across runners); the rest wait queued. */
+      concurrency?: { limit: number };
     };
 
 export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
@@ -93,7 +96,17 @@ const OptionsSchema = z.object({
   scheduler: z.custom<Scheduler>((value) => typeof value === 'object' && value !== null && typeof (value as Scheduler).schedule === 'function', 'a Scheduler').optional(),
   workflows: z.record(
     z.string().min(1),
-    z.union([FunctionSchema, z.object({ workflow: FunctionSchema, params: z.any().optional(), schedules: z.array(z.string()).optional() }).strict()]),
+    z.union([
+      FunctionSchema,
+      z
+        .object({
+          workflow: FunctionSchema,
+          params: z.any().optional(),
+          schedules: z.array(z.string()).optional(),
+          concurrency: z.object({ limit: z.number().int().min(1) }).strict().optional(),
+        })
+        .strict(),
+    ]),
   ),
   env: z.record(z.string(), z.unknown()).optional(),
   clock: z.object({ now: FunctionSchema, setTimer: FunctionSchema }).optional(),
@@ -137,14 +150,29 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
   const classes = new Map<string, WorkflowClass>();
   const schemas = new Map<string, z.ZodType | undefined>();
   const cronSchedules = new Map<string, CronSchedule[]>();
+  const limits = new Map<string, number>();
   for (const [name, registration] of Object.entries(options.workflows)) {
+    if (name === SLOT_WORKFLOW) throw new ValidationError('createRuntime workflows', `a binding name other than "${SLOT_WORKFLOW}" (reserved)`, name);
     if (typeof registration === 'function') classes.set(name, registration);
     else {
       classes.set(name, registration.workflow);
       schemas.set(name, registration.params);
       if (registration.schedules?.length) cronSchedules.set(name, registration.schedules.map((expression) => parseCron(expression)));
+      if (registration.concurrency) limits.set(name, registration.concurrency.limit);
     }
   }
+  if (limits.size > 0) {
+    settings.concurrencyOf = (workflowName) => limits.get(workflowName);
+    // Instances this runtime turned away for want of a slot run here as soon as one of its own replays frees one.
+    settings.onSlotFreed = (workflowName) => {
+      const waiting = deferred.get(workflowName);
+      const next = waiting?.values().next().value;
+      if (!next || closed) return;
+      waiting!.delete(next.instanceId);
+      void deliver({ ...next, wakeAt: clock.now(), wakeSeq: -1 });
+    };
+  }
+  const deferred = new Map<string, Map<string, InstanceRef>>();
   settings.cronScheduleOf = (ref) => cronScheduleOf(cronSchedules.get(ref.workflowName), ref.instanceId);
   const resolveWorkflow = (name: string): WorkflowClass => {
     const found = classes.get(name);
@@ -193,9 +221,18 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
 
   const replay = (ref: InstanceRef, replayOptions: ReplayOptions = {}): Promise<ReplayReport> => {
     const key = keyOf(ref);
-    const tracked = replayInstance(settings, ref, resolveWorkflow, env, replayOptions, live).finally(() => {
-      if (inFlight.get(key) === tracked) inFlight.delete(key);
-    });
+    const tracked = replayInstance(settings, ref, resolveWorkflow, env, replayOptions, live)
+      .then((report) => {
+        if (report.reason === 'concurrency') {
+          let waiting = deferred.get(ref.workflowName);
+          if (!waiting) deferred.set(ref.workflowName, (waiting = new Map()));
+          waiting.set(ref.instanceId, { workflowName: ref.workflowName, instanceId: ref.instanceId });
+        } else if (limits.size > 0) deferred.get(ref.workflowName)?.delete(ref.instanceId);
+        return report;
+      })
+      .finally(() => {
+        if (inFlight.get(key) === tracked) inFlight.delete(key);
+      });
     inFlight.set(key, tracked);
     return tracked;
   };

@@ -1,6 +1,6 @@
 // cairn instances list: one page, or every page with --all.
 
-import type { InstanceRecord, ListInstancesParams } from '@cairn/core';
+import { CONCURRENCY_SLOT_WORKFLOW, type InstanceRecord, type ListInstancesParams } from '@cairn/core';
 import type { Command } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { formatTime } from '../format.js';
@@ -17,7 +17,8 @@ export async function listCommand(ctx: CommandContext, command: Extract<Command,
   let nextCursor: string | undefined;
   for (let page = 1; ; page++) {
     const result = await ctx.store.listInstances(query);
-    instances.push(...result.instances);
+    // Concurrency-limit slots are bookkeeping records: shown only when asked for by name.
+    instances.push(...(command.workflow === undefined ? result.instances.filter((i) => i.workflowName !== CONCURRENCY_SLOT_WORKFLOW) : result.instances));
     nextCursor = result.nextCursor;
     if (!command.all || nextCursor === undefined) break;
     ctx.progress.update(`list: fetched ${instances.length} instance${instances.length === 1 ? '' : 's'} (page ${page}), more to come...`);

@@ -11,6 +11,7 @@ import { runDo } from './ops-do.js';
 import { runSleep, runSleepUntil } from './ops-sleep.js';
 import { runWait } from './ops-wait.js';
 import { FatalSignal, ReplaySession, type EngineSettings, type ReplayReport } from './session.js';
+import { acquireSlot, releaseSlot, type SlotLease } from './concurrency-slots.js';
 
 export interface ReplayOptions {
   /** Stop starting new work at this time (epoch ms) and report `continue`; e.g. a Lambda's end minus a margin. */
@@ -36,32 +37,68 @@ export async function replayInstance(
   live?: LiveSessions,
 ): Promise<ReplayReport> {
   const Workflow = resolveWorkflow(ref.workflowName);
-  for (let tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
-    const journal = await settings.store.loadJournal(ref);
-    if (!journal) return { outcome: 'not_found', status: null, wakeAt: null };
-    const settled = reportWithoutRunning(settings, journal.instance);
-    if (settled) {
-      if (settled.outcome === 'suspended') {
-        // Woken early (a duplicate delivery, or a scheduler that cannot schedule that far ahead): ask again.
-        await settings.scheduler.schedule({ ...ref, wakeAt: settled.wakeAt!, wakeSeq: journal.instance.wakeSeq });
+  const limit = settings.concurrencyOf?.(ref.workflowName);
+  let slot: SlotLease | undefined;
+  try {
+    for (let tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
+      const journal = await settings.store.loadJournal(ref);
+      if (!journal) return { outcome: 'not_found', status: null, wakeAt: null };
+      const settled = reportWithoutRunning(settings, journal.instance);
+      if (settled) {
+        if (settled.outcome === 'suspended') {
+          // Woken early (a duplicate delivery, or a scheduler that cannot schedule that far ahead): ask again.
+          await settings.scheduler.schedule({ ...ref, wakeAt: settled.wakeAt!, wakeSeq: journal.instance.wakeSeq });
+        }
+        return settled;
       }
-      return settled;
+      if (limit !== undefined && !slot) {
+        const now = settings.clock.now();
+        slot = (await acquireSlot(settings.store, ref.workflowName, limit, `${settings.owner}|${ref.instanceId}`, now, settings.leaseMs)) ?? undefined;
+        if (!slot) return await deferForSlot(settings, journal.instance);
+      }
+      const acquired = await acquire(settings, journal);
+      if (acquired === 'conflict') continue;
+      const sessionSettings =
+        options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
+      const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover);
+      session.slot = slot;
+      live?.add(session);
+      try {
+        start(session, Workflow, env);
+        return await session.report;
+      } finally {
+        live?.delete(session);
+      }
     }
-    const acquired = await acquire(settings, journal);
-    if (acquired === 'conflict') continue;
-    const sessionSettings =
-      options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
-    const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover);
-    live?.add(session);
-    try {
-      start(session, Workflow, env);
-      return await session.report;
-    } finally {
-      live?.delete(session);
+    const current = await settings.store.getInstance(ref);
+    return { outcome: 'busy', status: current?.status ?? null, wakeAt: settings.clock.now() + 100 };
+  } finally {
+    if (slot) {
+      await releaseSlot(settings.store, slot, settings.clock.now()).catch(() => undefined);
+      settings.onSlotFreed?.(ref.workflowName);
     }
   }
-  const current = await settings.store.getInstance(ref);
-  return { outcome: 'busy', status: current?.status ?? null, wakeAt: settings.clock.now() + 100 };
+}
+
+/**
+ * Every slot of the workflow is held: the instance does not run now. It is due again in a second or two
+ * (jittered, so that many turned-away instances do not retry in step), through the scheduler and the due index.
+ */
+async function deferForSlot(settings: EngineSettings, instance: InstanceRecord): Promise<ReplayReport> {
+  const ref = { workflowName: instance.workflowName, instanceId: instance.instanceId };
+  const wakeAt = settings.clock.now() + 1_000 + Math.floor(Math.random() * 1_000);
+  try {
+    const deferred = await settings.store.updateInstance({
+      ...ref,
+      expectedVersion: instance.version,
+      patch: { wakeAt, wakeSeq: instance.wakeSeq + 1, updatedAt: settings.clock.now() },
+    });
+    await settings.scheduler.schedule({ ...ref, wakeAt, wakeSeq: deferred.wakeSeq });
+  } catch (error) {
+    // Changed meanwhile (an event, a control operation): whoever changed it has made it due.
+    if (!CairnError.is(error, 'version_conflict')) throw error;
+  }
+  return { outcome: 'suspended', status: instance.status, wakeAt, reason: 'concurrency' };
 }
 
 /** Finished, paused, or held by a live runner: nothing to run. */

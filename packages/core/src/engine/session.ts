@@ -8,6 +8,7 @@ import { FatalSignal } from './fatal-signal.js';
 import { NEVER } from './never.js';
 import { runRollbacks } from './ops-rollback.js';
 import { terminatedError, terminationRequested } from './termination.js';
+import { renewSlot, type SlotLease } from './concurrency-slots.js';
 import type { RollbackEntry } from './rollback-entry.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { CairnError, LeaseLostError, StepLimitError, VersionConflictError } from '../errors.js';
@@ -16,7 +17,7 @@ import { expiryOf, type EventRecord, type InstanceError, type RollbackSummary, t
 import type { Scheduler } from '../scheduler.js';
 import type { InstancePatch, InstanceRef, RecordStepResult, WorkflowStore } from '../store.js';
 
-export type BlockReason = 'sleep' | 'event' | 'retry' | 'deadline' | 'pause';
+export type BlockReason = 'sleep' | 'event' | 'retry' | 'deadline' | 'pause' | 'concurrency';
 
 export interface EngineSettings {
   store: WorkflowStore;
@@ -34,6 +35,10 @@ export interface EngineSettings {
   stepOverride?: StepOverrideHook;
   /** Renews the leases of every replay of the runtime (see heartbeat.ts). */
   heartbeat: Heartbeat;
+  /** The workflow's concurrency limit (`workflows[].concurrency.limit`), if it has one. */
+  concurrencyOf?: (workflowName: string) => number | undefined;
+  /** Told when this runtime gives a concurrency slot back (so that an instance turned away here can run now). */
+  onSlotFreed?: (workflowName: string) => void;
   /** The cron schedule an instance was created by (its `event.schedule`), if any. */
   cronScheduleOf?: (ref: InstanceRef) => WorkflowCronSchedule | undefined;
 }
@@ -133,6 +138,8 @@ export class ReplaySession implements HeartbeatMember {
   private state: 'running' | 'suspending' | 'finishing' | 'done' = 'running';
   private checkScheduled = false;
   private instanceWrites: Promise<unknown> = Promise.resolve();
+  /** The concurrency slot this replay holds (renewed with the lease), if the workflow has a limit. */
+  slot: SlotLease | undefined;
   /** When the lease next needs renewing (see heartbeat.ts). */
   nextBeatAt: number;
   private settle!: (report: ReplayReport) => void;
@@ -614,6 +621,7 @@ export class ReplaySession implements HeartbeatMember {
       this.recheckBlockers();
       this.scheduleCheck();
     }
+    if (this.slot && this.active) await renewSlot(this.settings.store, this.slot, now, this.settings.leaseMs).catch(() => undefined);
   }
 
   private end(): void {
