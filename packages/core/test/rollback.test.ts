@@ -1,8 +1,8 @@
 // Saga rollbacks (Cloudflare's `step.do(name, [config,] fn, { rollback, rollbackConfig })`): reverse step-start
 // order on terminal failure only, the failing step included, durable and retried, stopped by the first failure.
 import { describe, expect, it } from 'vitest';
-import { NonRetryableError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowRollbackContext, type WorkflowStep } from '@cairn/core';
-import { virtualRuntime } from './support/harness.js';
+import { createMemoryStore, createRuntime, NonRetryableError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowRollbackContext, type WorkflowStep } from '@cairn/core';
+import { eventually, virtualRuntime } from './support/harness.js';
 
 type Seen = { step: string; count: number; attempt: number; limit: number; output: unknown; error: string };
 
@@ -334,5 +334,72 @@ describe('terminate({ rollback: true })', () => {
     await expect(instance.terminate({ rollback: 'yes' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
     await instance.terminate({ rollback: true });
     expect(await h.until(instance, 'terminated')).toEqual({ status: 'terminated' });
+  });
+});
+
+describe('rollbacks under a host deadline (Lambda)', () => {
+  it('rollbacks that outlast the deadline continue in the next replay, each handler once', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const clock = { now: () => now, setTimer: () => () => {} };
+    const wakes: unknown[] = [];
+    const ran: string[] = [];
+    const runtime = createRuntime({
+      store: createMemoryStore(),
+      clock,
+      scheduler: { name: 'outbox', schedule: async (wake) => void wakes.push(wake) },
+      workflows: {
+        W: class extends WorkflowEntrypoint {
+          async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+            for (const name of ['a', 'b', 'c']) {
+              await step.do(name, async () => name, {
+                rollback: async () => {
+                  ran.push(name);
+                  now += 10_000; // each rollback takes ten seconds
+                },
+              });
+            }
+            throw new Error('fail');
+          }
+        },
+      },
+    });
+    await runtime.workflow('W').create({ id: 'x' });
+    const ref = { workflowName: 'W', instanceId: 'x' };
+    const first = await runtime.replay(ref, { deadline: now + 15_000 });
+    expect(first.outcome).toBe('continue');
+    expect(ran).toEqual(['c', 'b']);
+    const second = await runtime.replay(ref, { deadline: now + 60_000 });
+    expect(second).toMatchObject({ outcome: 'errored', error: { message: 'fail', rollback: { outcome: 'complete', error: null } } });
+    expect(ran).toEqual(['c', 'b', 'a']);
+    await runtime.close();
+  });
+});
+
+describe('terminate({ rollback: true }) from another process', () => {
+  it('the runner holding the instance sees the request at its next lease renewal and rolls back', async () => {
+    const store = createMemoryStore();
+    const log: string[] = [];
+    const Workflow = class extends WorkflowEntrypoint {
+      async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+        const rollback = async ({ ctx }: WorkflowRollbackContext<unknown>) => void log.push(`undo ${ctx.step.name}`);
+        await step.do('quick', async () => 1, { rollback });
+        await step.do('slow', () => new Promise((resolve) => setTimeout(() => resolve(2), 600)), { rollback });
+        await step.do('never', async () => void log.push('never ran'), { rollback });
+      }
+    };
+    const runner = createRuntime({ store, owner: 'runner', leaseMs: 300, workflows: { W: Workflow } });
+    const controller = createRuntime({ store, owner: 'controller', workflows: { W: Workflow } });
+    await runner.workflow('W').create({ id: 'x' });
+    const ref = { workflowName: 'W', instanceId: 'x' };
+    await eventually(async () => (await store.loadJournal(ref))!.steps.some((s) => s.key === 'do:quick-1'));
+    // Another process asks: the runner's lease is live, so only the request is recorded.
+    await (await controller.workflow('W').get('x')).terminate({ rollback: true });
+    const status = await eventually(async () => {
+      const current = await (await controller.workflow('W').get('x')).status();
+      return current.status === 'terminated' && current;
+    });
+    expect(status).toEqual({ status: 'terminated', rollback: { outcome: 'complete', error: null } });
+    expect(log).toEqual(['undo slow', 'undo quick']);
+    await Promise.all([runner.close(), controller.close()]);
   });
 });
