@@ -116,6 +116,9 @@ describe('createHttpApi', () => {
     expect((await call('POST', '/workflows/APPROVAL/instances', undefined, '{not json')).json.error.code).toBe('invalid_json');
     expect((await call('POST', '/workflows/APPROVAL/instances', { id: 'x', params: { amount: 1 }, extra: 1 })).status).toBe(400);
     expect((await call('POST', '/workflows/APPROVAL/instances', { id: 'has space' })).status).toBe(400);
+    const badRetention = await call('POST', '/workflows/APPROVAL/instances', { id: 'r', params: { amount: 1 }, retention: { successRetention: '1 fortnight' } });
+    expect(badRetention.status).toBe(400);
+    expect(badRetention.json.error.message).toContain('retention.successRetention');
     expect((await call('GET', '/workflows/APPROVAL/instances/%E0%A4%A')).status).toBe(400);
     expect((await call('POST', '/workflows/APPROVAL/instances/batch', { id: 'not-a-list' })).status).toBe(400);
 

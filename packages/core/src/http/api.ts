@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import type { WorkflowInstanceCreateOptions } from '../binding.js';
 import type { Runtime } from '../runtime.js';
 import { errorResponse, HttpProblem, mapError } from './http-errors.js';
 import { jsonResponse } from './json.js';
@@ -34,7 +35,14 @@ const OptionsSchema = z.object({
   onError: z.custom<(error: unknown, request: Request) => void>((value) => typeof value === 'function').optional(),
 });
 
-const CreateBody = z.object({ id: z.string().optional(), params: z.unknown().optional() }).strict();
+const Duration = z.union([z.string(), z.number()]);
+const CreateBody = z
+  .object({
+    id: z.string().optional(),
+    params: z.unknown().optional(),
+    retention: z.object({ successRetention: Duration.optional(), errorRetention: Duration.optional() }).strict().optional(),
+  })
+  .strict();
 const BatchBody = z.array(CreateBody);
 const EventBody = z.object({ type: z.string(), payload: z.unknown().optional() }).strict();
 const RestartBody = z.object({ from: z.object({ name: z.string().min(1) }).strict().optional() }).strict();
@@ -68,14 +76,15 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     const workflow = runtime.workflow(route.workflowName);
     switch (route.op) {
       case 'create': {
-        const input = parseBody(CreateBody, body ?? {}, 'create body', '{ id?: string, params?: unknown }');
-        const instance = await workflow.create(input);
+        const input = parseBody(CreateBody, body ?? {}, 'create body', '{ id?: string, params?: unknown, retention?: { successRetention?, errorRetention? } }');
+        // Durations are checked by create() itself, which names the bad one.
+        const instance = await workflow.create(input as WorkflowInstanceCreateOptions);
         const { status } = await instance.status();
         return jsonResponse(201, { id: instance.id, status });
       }
       case 'createBatch': {
-        const input = parseBody(BatchBody, body, 'batch body', 'an array of { id?: string, params?: unknown }');
-        const instances = await workflow.createBatch(input);
+        const input = parseBody(BatchBody, body, 'batch body', 'an array of { id?: string, params?: unknown, retention? }');
+        const instances = await workflow.createBatch(input as WorkflowInstanceCreateOptions[]);
         return jsonResponse(201, { instances: instances.map((instance) => ({ id: instance.id })) });
       }
       case 'get': {
