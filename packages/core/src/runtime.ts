@@ -172,7 +172,16 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
       void deliver({ ...next, wakeAt: clock.now(), wakeSeq: -1 });
     };
   }
+  /** Instances of limited workflows that this runtime turned away for want of a slot, by workflow, oldest first. */
   const deferred = new Map<string, Map<string, InstanceRef>>();
+  const noteDeferral = (ref: InstanceRef, report: ReplayReport): ReplayReport => {
+    let waiting = deferred.get(ref.workflowName);
+    if (report.reason === 'concurrency') {
+      if (!waiting) deferred.set(ref.workflowName, (waiting = new Map()));
+      waiting.set(ref.instanceId, { workflowName: ref.workflowName, instanceId: ref.instanceId });
+    } else waiting?.delete(ref.instanceId);
+    return report;
+  };
   settings.cronScheduleOf = (ref) => cronScheduleOf(cronSchedules.get(ref.workflowName), ref.instanceId);
   const resolveWorkflow = (name: string): WorkflowClass => {
     const found = classes.get(name);
@@ -221,18 +230,11 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
 
   const replay = (ref: InstanceRef, replayOptions: ReplayOptions = {}): Promise<ReplayReport> => {
     const key = keyOf(ref);
-    const tracked = replayInstance(settings, ref, resolveWorkflow, env, replayOptions, live)
-      .then((report) => {
-        if (report.reason === 'concurrency') {
-          let waiting = deferred.get(ref.workflowName);
-          if (!waiting) deferred.set(ref.workflowName, (waiting = new Map()));
-          waiting.set(ref.instanceId, { workflowName: ref.workflowName, instanceId: ref.instanceId });
-        } else if (limits.size > 0) deferred.get(ref.workflowName)?.delete(ref.instanceId);
-        return report;
-      })
-      .finally(() => {
-        if (inFlight.get(key) === tracked) inFlight.delete(key);
-      });
+    let run = replayInstance(settings, ref, resolveWorkflow, env, replayOptions, live);
+    if (limits.has(ref.workflowName)) run = run.then((report) => noteDeferral(ref, report));
+    const tracked = run.finally(() => {
+      if (inFlight.get(key) === tracked) inFlight.delete(key);
+    });
     inFlight.set(key, tracked);
     return tracked;
   };
