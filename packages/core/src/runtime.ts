@@ -182,7 +182,8 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     } else waiting?.delete(ref.instanceId);
     return report;
   };
-  settings.cronScheduleOf = (ref) => cronScheduleOf(cronSchedules.get(ref.workflowName), ref.instanceId);
+  // Only runtimes with schedules pay for the lookup on each replay.
+  if (cronSchedules.size > 0) settings.cronScheduleOf = (ref) => cronScheduleOf(cronSchedules.get(ref.workflowName), ref.instanceId);
   const resolveWorkflow = (name: string): WorkflowClass => {
     const found = classes.get(name);
     if (!found) throw new UnknownWorkflowError(name, [...classes.keys()]);

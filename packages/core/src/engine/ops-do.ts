@@ -44,7 +44,7 @@ export function runDo<T>(
     assertStepName(name);
     if (typeof callback !== 'function') throw new TypeError(`step.do("${name}") needs a callback function`);
     const { key, count, index } = session.nextKey('do', name);
-    const rollback = options === undefined ? undefined : registerRollback(session, { key, name, count, index }, config, options);
+    const rollback = options === undefined ? undefined : registerRollback(session, { name, count, index }, config, options);
     const outcome = session.outcomes.get(key);
     if (outcome) {
       rollback?.replayed(outcome);

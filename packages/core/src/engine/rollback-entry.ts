@@ -23,7 +23,6 @@ export class RollbackEntry {
 
   constructor(
     private readonly session: ReplaySession,
-    readonly key: string,
     readonly name: string,
     readonly count: number,
     readonly index: number,
@@ -72,7 +71,6 @@ export class RollbackEntry {
 
   /** Calls the handler for one rollback attempt; its return value is not kept. */
   async invoke(attempt: WorkflowStepContext, error: Error): Promise<undefined> {
-    const entry = this;
     const ctx: WorkflowStepContext = {
       step: { name: this.name, count: this.count },
       attempt: this.attempt,
@@ -82,7 +80,7 @@ export class RollbackEntry {
       },
     };
     const output = this.completed ? replayOutcome(this.completed, this.session) : undefined;
-    await entry.handler({ ctx, output, error });
+    await this.handler({ ctx, output, error });
     return undefined;
   }
 }
@@ -90,7 +88,7 @@ export class RollbackEntry {
 /** Validates a step's rollback options and registers them; nothing to register without a handler. */
 export function registerRollback(
   session: ReplaySession,
-  step: { key: string; name: string; count: number; index: number },
+  step: { name: string; count: number; index: number },
   stepConfig: WorkflowStepConfig | undefined,
   options: unknown,
 ): RollbackEntry | undefined {
@@ -107,7 +105,7 @@ export function registerRollback(
   } catch (error) {
     invalid(`rollbackConfig: ${error instanceof InvalidStepConfigError ? error.problem : String(error)}`);
   }
-  const entry = new RollbackEntry(session, step.key, step.name, step.count, step.index, rollback, rollbackConfig, stepConfig);
+  const entry = new RollbackEntry(session, step.name, step.count, step.index, rollback, rollbackConfig, stepConfig);
   (session.rollbacks ??= []).push(entry);
   return entry;
 }
