@@ -59,6 +59,24 @@ export class ValidationError extends CairnError {
   }
 }
 
+/** A factory was given options it cannot use: names the adapter, the factory and each bad option. Nothing was created. */
+export class InvalidOptionsError extends CairnError {
+  /** The first bad option (a dotted path), for code that handles one. */
+  readonly option: string;
+
+  constructor(
+    readonly adapter: string,
+    readonly factory: string,
+    readonly problems: ReadonlyArray<{ option: string; message: string }>,
+    options?: CairnErrorOptions,
+  ) {
+    const described = problems.map((problem) => `invalid option "${problem.option}": ${problem.message}`).join('; ');
+    super('invalid_input', `[cairn] [${adapter}] ${factory} options: ${described}`, options);
+    this.name = 'InvalidOptionsError';
+    this.option = problems[0]?.option ?? 'options';
+  }
+}
+
 export class InstanceAlreadyExistsError extends CairnError {
   constructor(
     readonly workflowName: string,

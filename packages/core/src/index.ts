@@ -40,7 +40,8 @@ export {
 export { createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
 export type { Workflow, WorkflowInstanceCreateOptions, WorkflowBatchDeleteResult } from './binding.js';
 export type { WorkflowInstance, InstanceStatus } from './instance-handle.js';
-export type { ReplayReport, BlockReason, StepOverride, StepOverrideHook, StepAttemptInfo } from './engine/session.js';
+export type { ReplayReport, StepOverride, StepOverrideHook, StepAttemptInfo } from './engine/settings.js';
+export type { BlockReason } from './engine/branches.js';
 export { createMemoryStore, type MemoryStore } from './memory-store.js';
 export { createTimerScheduler, type TimerSchedulerOptions } from './timer-scheduler.js';
 export type { Scheduler, WakeRequest } from './scheduler.js';

@@ -124,8 +124,11 @@ export const StepRecordSchema = z.object({
   value: z.string().optional(),
   error: SerializedErrorSchema.optional(),
   config: RecordedStepConfigSchema.optional(),
+  /** When the step was first attempted (a sleep or wait: first reached); on a failed attempt, that attempt's start. */
   startedAt: z.number(),
   recordedAt: z.number(),
+  /** On an outcome reached after retries: when its last attempt started. */
+  attemptStartedAt: z.number().optional(),
   wakeAt: z.number().optional(),
   /** The event a wait consumed, or the type it waits for. */
   eventId: z.string().optional(),

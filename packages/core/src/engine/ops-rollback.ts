@@ -5,13 +5,14 @@
 
 import { summarizeError } from '../error-codec.js';
 import type { RollbackSummary } from '../records.js';
+import { rollbackKey } from '../journal/keys.js';
 import { runStep } from './ops-do.js';
 import { replayOutcome } from './outcome.js';
 import type { RollbackEntry } from './rollback-entry.js';
-import type { ReplaySession } from './session.js';
+import type { StepScope } from './scope.js';
 
 /** Runs the rollbacks; undefined when no step had one to run. */
-export async function runRollbacks(session: ReplaySession, entries: RollbackEntry[], error: unknown): Promise<RollbackSummary | undefined> {
+export async function runRollbacks(scope: StepScope, entries: readonly RollbackEntry[], error: unknown): Promise<RollbackSummary | undefined> {
   const failure = error instanceof Error ? error : new Error(String(error));
   let ran = false;
   // Step-start order is call order (the index), whichever parallel step finished first.
@@ -19,17 +20,17 @@ export async function runRollbacks(session: ReplaySession, entries: RollbackEntr
     await entry.whenSettled(); // an attempt in flight when the instance failed: its outcome first
     if (entry.attempt === 0) continue; // never attempted: nothing to undo
     ran = true;
-    const key = `rollback:${entry.name}-${entry.count}`;
+    const key = rollbackKey(entry.name, entry.count);
     try {
-      const recorded = session.outcomes.get(key);
+      const recorded = scope.journal.outcomes.get(key);
       if (recorded) replayOutcome(recorded);
       else {
-        await runStep(session, {
+        await runStep(scope, {
           kind: 'rollback',
           key,
           name: entry.name,
           count: entry.count,
-          index: session.nextIndex(),
+          index: scope.nextIndex(),
           config: entry.rollbackConfig,
           callback: (ctx) => entry.invoke(ctx, failure),
         });

@@ -3,55 +3,41 @@
 import { parseDuration } from '../duration.js';
 import { ValidationError } from '../errors.js';
 import { assertStepName } from '../limits.js';
-import { RECORD_VERSION } from '../records.js';
-import type { ReplaySession } from './session.js';
+import { startedRecord } from '../journal/builders.js';
+import type { StepScope } from './scope.js';
 import { NEVER } from './never.js';
 
-export async function runSleep(session: ReplaySession, name: string, duration: unknown): Promise<void> {
+export async function runSleep(scope: StepScope, name: string, duration: unknown): Promise<void> {
   assertStepName(name);
   const ms = parseDuration(duration, `duration of step.sleep("${name}")`);
-  const { key, index } = session.nextKey('sleep', name);
-  await sleepTo(session, key, name, index, (now) => now + ms);
+  const call = scope.nextKey('sleep', name);
+  await sleepTo(scope, call.key, name, call.index, (now) => now + ms);
 }
 
-export async function runSleepUntil(session: ReplaySession, name: string, timestamp: unknown): Promise<void> {
+export async function runSleepUntil(scope: StepScope, name: string, timestamp: unknown): Promise<void> {
   assertStepName(name);
   const until = timestamp instanceof Date ? timestamp.getTime() : timestamp;
   if (typeof until !== 'number' || !Number.isFinite(until)) {
     throw new ValidationError(`timestamp of step.sleepUntil("${name}")`, 'a Date or epoch milliseconds', timestamp);
   }
-  const { key, index } = session.nextKey('sleep', name);
-  await sleepTo(session, key, name, index, (now) => {
+  const call = scope.nextKey('sleep', name);
+  await sleepTo(scope, call.key, name, call.index, (now) => {
     if (until < now) throw new Error("You can't sleep until a time in the past, time-traveler");
     return until;
   });
 }
 
-
-async function sleepTo(session: ReplaySession, key: string, name: string, index: number, firstWakeAt: (now: number) => number): Promise<void> {
+async function sleepTo(scope: StepScope, key: string, name: string, index: number, firstWakeAt: (now: number) => number): Promise<void> {
   // Failing or terminating: nothing new starts in `run()` (its rollbacks run instead).
-  if (session.rollingBack) return NEVER;
-  let start = session.starts.get(key);
+  if (scope.rollingBack) return NEVER;
+  let start = scope.journal.starts.get(key);
   if (!start) {
-    const now = session.now;
-    start = await session.record({
-      v: RECORD_VERSION,
-      id: `${key}#start`,
-      key,
-      generation: session.instance.generation,
-      kind: 'sleep',
-      name,
-      index,
-      state: 'started',
-      attempt: 0,
-      startedAt: now,
-      recordedAt: now,
-      wakeAt: firstWakeAt(now),
-      pausedTotalMs: session.instance.pausedTotalMs,
-    });
+    const now = scope.now;
+    const identity = { key, kind: 'sleep' as const, name, index, generation: scope.generation };
+    start = await scope.record(startedRecord(identity, { at: now, wakeAt: firstWakeAt(now), pausedTotalMs: scope.pausedTotalMs }));
   }
   // A pause that began after the sleep started extends it by the time spent paused.
-  const shift = session.instance.pausedTotalMs - (start.pausedTotalMs ?? session.instance.pausedTotalMs);
-  if (session.rollingBack) return NEVER;
-  await session.waitUntil((start.wakeAt ?? 0) + shift, 'sleep');
+  const shift = scope.pausedTotalMs - (start.pausedTotalMs ?? scope.pausedTotalMs);
+  if (scope.rollingBack) return NEVER;
+  await scope.waitUntil((start.wakeAt ?? 0) + shift, 'sleep');
 }

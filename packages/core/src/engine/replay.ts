@@ -10,7 +10,9 @@ import type { InstanceRef } from '../store.js';
 import { runDo } from './ops-do.js';
 import { runSleep, runSleepUntil } from './ops-sleep.js';
 import { runWait } from './ops-wait.js';
-import { FatalSignal, ReplaySession, type EngineSettings, type ReplayReport } from './session.js';
+import { FatalSignal } from './fatal-signal.js';
+import { ReplaySession } from './session.js';
+import type { EngineSettings, ReplayReport } from './settings.js';
 import { acquireSlot, releaseSlot, type SlotLease } from './concurrency-slots.js';
 
 export interface ReplayOptions {
@@ -60,8 +62,7 @@ export async function replayInstance(
       if (acquired === 'conflict') continue;
       const sessionSettings =
         options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
-      const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover);
-      session.slot = slot;
+      const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover, slot);
       live?.add(session);
       try {
         start(session, Workflow, env);

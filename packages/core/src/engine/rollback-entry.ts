@@ -1,16 +1,13 @@
 // A step's registered rollback (`step.do(name, fn, { rollback, rollbackConfig })`): what the handler will be
 // given if the instance fails. Made on every replay from the step calls, like everything else in `run()`.
 
-import { InvalidStepConfigError } from '../errors.js';
 import type { WorkflowStepContext, WorkflowStepRollbackOptions } from '../entrypoint.js';
 import type { StepRecord } from '../records.js';
 import { configFromRecord, resolveStepConfig, type ResolvedStepConfig, type WorkflowStepConfig } from '../step-config.js';
+import type { JournalView } from './journal-view.js';
 import { replayOutcome } from './outcome.js';
-import type { ReplaySession } from './session.js';
 
-type RollbackHandler = NonNullable<WorkflowStepRollbackOptions<unknown>['rollback']>;
-
-const OPTION_KEYS = new Set(['rollback', 'rollbackConfig']);
+export type RollbackHandler = NonNullable<WorkflowStepRollbackOptions<unknown>['rollback']>;
 
 export class RollbackEntry {
   /** Attempts made of the step (0: never attempted, so nothing to undo). */
@@ -22,7 +19,7 @@ export class RollbackEntry {
   private settle: (() => void) | undefined;
 
   constructor(
-    private readonly session: ReplaySession,
+    private readonly journal: JournalView,
     readonly name: string,
     readonly count: number,
     readonly index: number,
@@ -79,33 +76,8 @@ export class RollbackEntry {
         return attempt.signal;
       },
     };
-    const output = this.completed ? replayOutcome(this.completed, this.session) : undefined;
+    const output = this.completed ? replayOutcome(this.completed, this.journal) : undefined;
     await this.handler({ ctx, output, error });
     return undefined;
   }
-}
-
-/** Validates a step's rollback options and registers them; nothing to register without a handler. */
-export function registerRollback(
-  session: ReplaySession,
-  step: { name: string; count: number; index: number },
-  stepConfig: WorkflowStepConfig | undefined,
-  options: unknown,
-): RollbackEntry | undefined {
-  const invalid = (reason: string) => session.fatal(new InvalidStepConfigError(step.name, reason));
-  if (typeof options !== 'object' || options === null) invalid('the options after the callback must be an object { rollback, rollbackConfig }');
-  for (const key of Object.keys(options as object)) {
-    if (!OPTION_KEYS.has(key)) invalid(`unknown option "${key}" after the callback (allowed: rollback, rollbackConfig)`);
-  }
-  const { rollback, rollbackConfig } = options as WorkflowStepRollbackOptions<unknown>;
-  if (rollback === undefined) return undefined;
-  if (typeof rollback !== 'function') invalid('`rollback` must be a function');
-  try {
-    resolveStepConfig(step.name, rollbackConfig);
-  } catch (error) {
-    invalid(`rollbackConfig: ${error instanceof InvalidStepConfigError ? error.problem : String(error)}`);
-  }
-  const entry = new RollbackEntry(session, step.name, step.count, step.index, rollback, rollbackConfig, stepConfig);
-  (session.rollbacks ??= []).push(entry);
-  return entry;
 }

@@ -1,0 +1,103 @@
+// How a replay ends, and the report it settles with: suspended (every live branch blocked), finished (run()
+// returned or threw, or the instance was terminated), lease lost, or failed (the store failed under it).
+// Each ending writes the instance under the lease once and stops the replay's timers.
+
+import type { InstanceRef } from '../store.js';
+import type { Blocker } from './branches.js';
+import type { InstanceWriter } from './instance-writer.js';
+import type { EngineSettings, ReplayReport } from './settings.js';
+import { finishPatch, finishStatus, planSuspension, type FinishResult } from './suspension.js';
+
+export type Phase = 'running' | 'suspending' | 'finishing' | 'done';
+
+export class Endings {
+  phase: Phase = 'running';
+  readonly report: Promise<ReplayReport>;
+  private settle!: (report: ReplayReport) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor(
+    private readonly ref: InstanceRef,
+    private readonly settings: EngineSettings,
+    private readonly writer: () => InstanceWriter,
+    /** Stops the replay's timers and signals; called once, when it ends. */
+    private readonly onEnd: () => void,
+  ) {
+    this.report = new Promise((resolve, reject) => {
+      this.settle = resolve;
+      this.reject = reject;
+    });
+  }
+
+  get active(): boolean {
+    return this.phase === 'running' || this.phase === 'suspending';
+  }
+
+  /** Records the wake time, releases the lease, asks for a wake-up. False: the instance changed; the replay goes on. */
+  async suspend(blockers: Iterable<Blocker>, pausing: boolean): Promise<boolean> {
+    this.phase = 'suspending';
+    const writer = this.writer();
+    const plan = planSuspension(blockers, pausing, writer.instance, this.settings.clock.now());
+    const written = await writer.write(plan.patch);
+    if (written === 'conflict') {
+      if (this.phase === 'suspending') this.phase = 'running';
+      return false;
+    }
+    if (written === 'lost') return true;
+    this.end();
+    if (plan.outcome !== 'paused' && plan.wakeAt !== null) {
+      // The wake time is stored (the due index): if the scheduler fails now, the sweeper wakes the instance.
+      await this.settings.scheduler.schedule({ ...this.ref, wakeAt: plan.wakeAt, wakeSeq: written.wakeSeq }).catch(() => undefined);
+    }
+    this.settle({ outcome: plan.outcome, status: plan.status, wakeAt: plan.wakeAt, reason: plan.reason });
+    return true;
+  }
+
+  /** Records the outcome and releases. */
+  async finish(result: FinishResult): Promise<void> {
+    if (this.phase === 'done' || this.phase === 'finishing') return;
+    this.phase = 'finishing';
+    const writer = this.writer();
+    const patch = finishPatch(result, writer.instance, this.settings.clock.now(), this.settings.retentionMs);
+    for (;;) {
+      const written = await writer.write(patch);
+      if (written === 'lost') return;
+      if (written !== 'conflict') break;
+    }
+    this.end();
+    const status = finishStatus(result);
+    if ('output' in result) this.settle({ outcome: 'complete', status, wakeAt: null, output: result.value });
+    else if (patch.error && status === 'errored') this.settle({ outcome: 'errored', status, wakeAt: null, error: patch.error });
+    else this.settle({ outcome: 'terminated', status, wakeAt: null });
+  }
+
+  /** Someone else (another runner, terminate, restart) holds the instance now. */
+  async leaseLost(): Promise<void> {
+    if (this.phase === 'done') return;
+    this.end();
+    const current = await this.settings.store.getInstance(this.ref).catch(() => null);
+    const status = current?.status ?? null;
+    this.settle({ outcome: status === 'terminated' ? 'terminated' : 'lease_lost', status, wakeAt: null });
+  }
+
+  /**
+   * The store failed under us (an outage, a throttle that outlived the SDK's retries). No user code sees
+   * it: the replay ends with the error, the lease is given back if possible, and the instance is due again
+   * at once, so the host (or the sweeper, once the lease expires) replays it.
+   */
+  async fail(error: unknown): Promise<void> {
+    if (this.phase === 'done') return;
+    this.end();
+    const now = this.settings.clock.now();
+    const { version } = this.writer().instance;
+    await this.settings.store
+      .updateInstance({ ...this.ref, expectedVersion: version, patch: { leaseOwner: null, leaseExpiresAt: null, wakeAt: now, updatedAt: now } })
+      .catch(() => undefined);
+    this.reject(error);
+  }
+
+  private end(): void {
+    this.phase = 'done';
+    this.onEnd();
+  }
+}

@@ -1,0 +1,87 @@
+// One attempt of a step: the callback (or the test override) raced against the step's timeout, and the
+// context that callback receives. One object plays every part (context, timeout watch, settle hook), since
+// one is made for every attempt; the AbortSignal and the `step` object are made only when read.
+
+import { WorkflowTimeoutError } from '../errors.js';
+import type { WorkflowStepContext } from '../entrypoint.js';
+import type { ResolvedStepConfig } from '../step-config.js';
+import type { DeadlineWatch } from './deadlines.js';
+import type { StepScope } from './scope.js';
+import { collectStream, isReadableStream } from './step-stream.js';
+
+export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
+
+export class StepAttempt implements WorkflowStepContext, DeadlineWatch {
+  readonly deadline: number;
+  deadlineSlot = -1;
+  private stepInfo: { name: string; count: number } | undefined;
+  private controller: AbortController | undefined;
+  private timedOut: WorkflowTimeoutError | undefined;
+  private onScopeEnd: (() => void) | undefined;
+  private reject: ((error: unknown) => void) | undefined;
+
+  constructor(
+    private readonly scope: StepScope,
+    private readonly forward: boolean,
+    private readonly name: string,
+    private readonly count: number,
+    readonly attempt: number,
+    readonly config: ResolvedStepConfig,
+  ) {
+    this.deadline = scope.now + config.timeout;
+  }
+
+  get step(): { name: string; count: number } {
+    return (this.stepInfo ??= { name: this.name, count: this.count });
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      const { signal } = this.scope;
+      if (this.timedOut) this.controller.abort(this.timedOut);
+      else if (signal.aborted) this.controller.abort(signal.reason);
+      else {
+        this.onScopeEnd = () => this.controller?.abort(signal.reason);
+        signal.addEventListener('abort', this.onScopeEnd, { once: true });
+      }
+    }
+    return this.controller.signal;
+  }
+
+  /** Runs the callback; the promise settles with its outcome or the timeout, whichever comes first. `end` must follow. */
+  start(callback: StepCallback<unknown>): Promise<unknown> {
+    const { scope } = this;
+    // Test overrides (mockStepResult, ...) name forward steps; a rollback always runs its handler.
+    const override = this.forward ? scope.stepOverride?.({ ...scope.ref, name: this.name, count: this.count, attempt: this.attempt }) : undefined;
+    const outcome = new Promise<unknown>((resolve, reject) => {
+      this.reject = reject;
+      if (override && 'timeout' in override) return;
+      // A stream is read to its end within the attempt (its timeout covers the reading).
+      const settle = (value: unknown) => (isReadableStream(value) ? collectStream(value, this.name).then(resolve, reject) : resolve(value));
+      try {
+        const result = !override ? callback(this) : 'value' in override ? override.value : Promise.reject(override.error);
+        if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(settle, reject);
+        else settle(result);
+      } catch (error) {
+        reject(error);
+      }
+    });
+    scope.watchDeadline(this);
+    scope.enter();
+    return outcome;
+  }
+
+  /** Called at `deadline`: the attempt ran past its timeout; abort it and fail it. */
+  onTimeout(): void {
+    this.timedOut = new WorkflowTimeoutError(`Execution timed out after ${this.config.timeout}ms`);
+    this.controller?.abort(this.timedOut);
+    this.reject?.(this.timedOut);
+  }
+
+  end(): void {
+    this.scope.leave();
+    this.scope.unwatchDeadline(this);
+    if (this.onScopeEnd) this.scope.signal.removeEventListener('abort', this.onScopeEnd);
+  }
+}
