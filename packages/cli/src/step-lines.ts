@@ -1,24 +1,28 @@
-// One line per journal record, for progress while an instance runs.
+// One line per journal record, for progress while an instance runs (core reads the record; this formats it).
 
-import type { StepRecord } from '@cairn/core';
+import { describeStepRecord, type StepRecord } from '@cairn/core';
 import { formatDuration } from './format.js';
 
-export function describeStepRecord(step: StepRecord, now: number): string {
-  const label = `${step.kind} ${step.name}`;
-  switch (step.state) {
+export function describeStepLine(step: StepRecord, now: number): string {
+  const event = describeStepRecord(step);
+  const label = `${event.kind} ${event.name}`;
+  switch (event.what) {
+    case 'received':
+      return `${label}: received event "${event.eventType}"`;
     case 'completed':
-      if (step.kind === 'wait') return `${label}: received event "${step.eventType ?? '?'}"`;
-      if (step.chunks !== undefined) return `${label}: completed, streamed ${step.chunks} piece${step.chunks === 1 ? '' : 's'}`;
-      return `${label}: completed${step.attempt > 1 ? ` on attempt ${step.attempt}` : ''} (${formatDuration(step.recordedAt - step.startedAt)})`;
+      if (event.streamedPieces !== null) return `${label}: completed, streamed ${event.streamedPieces} piece${event.streamedPieces === 1 ? '' : 's'}`;
+      return `${label}: completed${event.attempt > 1 ? ` on attempt ${event.attempt}` : ''} (${formatDuration(event.durationMs)})`;
+    case 'timed out':
+      return `${label}: timed out waiting for "${event.eventType}"`;
     case 'failed':
-      if (step.kind === 'wait') return `${label}: timed out waiting for "${step.eventType ?? '?'}"`;
-      return `${label}: failed after ${step.attempt} attempt${step.attempt === 1 ? '' : 's'}: ${step.error?.message ?? 'error'}`;
-    case 'attempt-failed':
-      return `${label}: attempt ${step.attempt} failed: ${step.error?.message ?? 'error'}; retrying in ${formatDuration((step.wakeAt ?? now) - now)}`;
-    case 'started':
-      if (step.kind === 'sleep') return `${label}: sleeping ${formatDuration((step.wakeAt ?? now) - step.startedAt)}`;
-      return `${label}: waiting for event "${step.eventType ?? '?'}" (times out in ${formatDuration((step.wakeAt ?? now) - now)})`;
-    case 'chunk':
-      return `${label}: streamed piece ${step.chunk ?? 0} recorded`;
+      return `${label}: failed after ${event.attempt} attempt${event.attempt === 1 ? '' : 's'}: ${event.error.message}`;
+    case 'attempt failed':
+      return `${label}: attempt ${event.attempt} failed: ${event.error.message}; retrying in ${formatDuration(event.retryAt - now)}`;
+    case 'sleeping':
+      return `${label}: sleeping ${formatDuration(event.durationMs)}`;
+    case 'waiting':
+      return `${label}: waiting for event "${event.eventType}" (times out in ${formatDuration(event.timeoutAt - now)})`;
+    case 'piece':
+      return `${label}: streamed piece ${event.piece} recorded`;
   }
 }

@@ -33,6 +33,7 @@ export {
   LeaseLostError,
   VersionConflictError,
   AdapterError,
+  InvalidOptionsError,
   NonRetryableError,
   WorkflowTimeoutError,
   type CairnErrorCode,
@@ -98,3 +99,21 @@ export {
 export { MAX_PAYLOAD_BYTES, DEFAULT_STEP_LIMIT, MAX_BATCH_SIZE, assertInstanceId, assertEventType } from './limits.js';
 export * from './http/index.js';
 export { observeSteps } from './observe-store.js';
+// The journal's grammar, read once: step keys, the timeline of an instance, its public status, a record's meaning.
+export { stepKey, rollbackKey, countOfKey } from './journal/keys.js';
+export {
+  buildStepTimeline,
+  type StepTimelineEntry,
+  type StepTimelineAttempt,
+  type StepTimelineState,
+  type TimelineOptions,
+} from './journal/timeline.js';
+export { instanceStatusOf } from './journal/status.js';
+export { describeStepRecord, type StepRecordEvent } from './journal/record-event.js';
+// What adapters share: options, backoff and retries, leases, refs, named intervals.
+export { parseOptions, type OptionsOwner } from './shared/options.js';
+export { backoffDelayMs, withRetries, type BackoffPolicy, type BackoffKind, type RetryOptions } from './shared/backoff.js';
+export { leaseIsLive, type Leased } from './shared/lease.js';
+export { refKey, refOf } from './shared/refs.js';
+export * from './shared/intervals.js';
+export { sleepFor } from './clock.js';

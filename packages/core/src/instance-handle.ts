@@ -4,19 +4,14 @@
 import { z } from 'zod';
 import { InstanceFinishedError, InstanceNotFoundError, ValidationError, CairnError } from './errors.js';
 import { assertEventType, MAX_PAYLOAD_BYTES, serializeWithinLimit } from './limits.js';
-import { expiryOf, FINISHED_STATUSES, newEventId, RECORD_VERSION, type ErrorSummary, type InstanceRecord, type RollbackSummary, type InstanceStatusName } from './records.js';
-import { deserialize } from './serialize.js';
+import { expiryOf, FINISHED_STATUSES, newEventId, RECORD_VERSION, type InstanceRecord } from './records.js';
+import { instanceStatusOf, type InstanceStatus } from './journal/status.js';
 import type { InstancePatch, InstanceRef } from './store.js';
 import type { RuntimeInternals } from './runtime-internals.js';
+import { leaseIsLive } from './shared/lease.js';
 import { terminateRequest } from './engine/termination.js';
 
-export interface InstanceStatus {
-  status: InstanceStatusName;
-  error?: ErrorSummary;
-  output?: unknown;
-  /** Present when step rollbacks ran because the instance failed (Cloudflare's shape). */
-  rollback?: RollbackSummary;
-}
+export type { InstanceStatus } from './journal/status.js';
 
 export interface WorkflowInstance {
   readonly id: string;
@@ -78,31 +73,18 @@ class InstanceHandle implements WorkflowInstance {
     }
   }
 
-  private liveLease(instance: InstanceRecord, now: number): boolean {
-    return instance.leaseOwner !== null && instance.leaseExpiresAt !== null && instance.leaseExpiresAt > now;
-  }
-
   private async wakeNow(instance: InstanceRecord): Promise<void> {
     await this.rt.schedule({ ...this.ref, wakeAt: this.rt.clock.now(), wakeSeq: instance.wakeSeq });
   }
 
-  async status() {
-    const instance = await this.load();
-    const status: InstanceStatus = { status: instance.status };
-    if (instance.error) {
-      // A terminated instance keeps an error only to hold its rollback summary.
-      const { rollback, ...error } = instance.error;
-      if (instance.status !== 'terminated') status.error = error;
-      if (rollback) status.rollback = { ...rollback };
-    }
-    if (instance.output !== null) status.output = deserialize(instance.output);
-    return status;
+  async status(): Promise<InstanceStatus> {
+    return instanceStatusOf(await this.load());
   }
 
   async pause() {
     const updated = await this.change((instance, now) => {
       if (FINISHED_STATUSES.has(instance.status) || instance.status === 'paused' || instance.status === 'waitingForPause') return null;
-      if (this.liveLease(instance, now)) return { status: 'waitingForPause' };
+      if (leaseIsLive(instance, now)) return { status: 'waitingForPause' };
       // Nobody runs it: paused at once; a lease left by a dead runner is revoked.
       return { status: 'paused', pausedAt: now, wakeAt: null, leaseOwner: null, leaseExpiresAt: null };
     });
@@ -153,13 +135,13 @@ class InstanceHandle implements WorkflowInstance {
     }
     const now = this.rt.clock.now();
     const after = await this.rt.store.appendEvent({ ...this.ref, event: terminateRequest(now, before.generation) });
-    if (this.liveLease(after, now)) {
+    if (leaseIsLive(after, now)) {
       this.rt.notify(this.ref, 'event');
       return;
     }
     // A paused instance is woken too: terminating runs its rollbacks.
     const woken = await this.change((instance, at) => {
-      if (FINISHED_STATUSES.has(instance.status) || this.liveLease(instance, at)) return null;
+      if (FINISHED_STATUSES.has(instance.status) || leaseIsLive(instance, at)) return null;
       const paused = instance.status === 'paused';
       return {
         status: paused ? 'queued' : instance.status === 'waitingForPause' ? 'running' : instance.status,
@@ -246,7 +228,7 @@ class InstanceHandle implements WorkflowInstance {
       ...this.ref,
       event: { v: RECORD_VERSION, id: newEventId(now), type: parsed.data.type, payload, timestamp: now },
     });
-    if (this.liveLease(after, now)) {
+    if (leaseIsLive(after, now)) {
       // A runner holds it: its next instance write conflicts and re-reads the events; in process, tell it now.
       this.rt.notify(this.ref, 'event');
       return;

@@ -6,7 +6,7 @@ import type { InstanceRef, ReplayReport } from '@cairn/core';
 import type { Command } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { decodeStored, formatDuration, formatOffset, formatTime, inline } from '../format.js';
-import { describeStepRecord } from '../step-lines.js';
+import { describeStepLine } from '../step-lines.js';
 import { details, writeJson } from './summary.js';
 
 /** Returns the exit code: with --wait, 1 when the instance errored or was terminated. */
@@ -27,7 +27,7 @@ export async function createCommand(ctx: CommandContext, command: Extract<Comman
   const started = ctx.runtime.clock.now();
   ctx.onStep((step) => {
     const now = ctx.runtime.clock.now();
-    ctx.progress.log(`[${formatOffset(now - started)}] ${describeStepRecord(step, now)}`);
+    ctx.progress.log(`[${formatOffset(now - started)}] ${describeStepLine(step, now)}`);
   });
   ctx.progress.log(`[+0ms] ${ref.workflowName}/${ref.instanceId}: running in this process`);
   const report = await runUntilBlocked(ctx, ref);

@@ -8,6 +8,7 @@ import { CairnError } from '../errors.js';
 import { newInstanceRecord, type InstanceRecord } from '../records.js';
 import { serialize } from '../serialize.js';
 import type { InstanceRef, WorkflowStore } from '../store.js';
+import { leaseIsLive } from '../shared/lease.js';
 
 export const SLOT_WORKFLOW = '__cairn_concurrency';
 
@@ -46,7 +47,7 @@ export async function acquireSlot(
   for (let i = 0; i < limit; i++) {
     const ref = slotRef(workflowName, (first + i) % limit);
     const slot = await readSlot(store, ref, now);
-    if (!slot || (slot.leaseOwner !== null && slot.leaseExpiresAt !== null && slot.leaseExpiresAt > now)) continue;
+    if (!slot || leaseIsLive(slot, now)) continue;
     try {
       const taken = await store.updateInstance({
         ...ref,

@@ -7,6 +7,7 @@ import { MAX_PAYLOAD_BYTES, serializeWithinLimit } from '../limits.js';
 import { FINISHED_STATUSES, type InstanceRecord, type Journal } from '../records.js';
 import { deserialize } from '../serialize.js';
 import type { InstanceRef } from '../store.js';
+import { leaseIsLive } from '../shared/lease.js';
 import { runDo } from './ops-do.js';
 import { runSleep, runSleepUntil } from './ops-sleep.js';
 import { runWait } from './ops-wait.js';
@@ -113,7 +114,7 @@ function reportWithoutRunning(settings: EngineSettings, instance: InstanceRecord
   if (status === 'waiting' && instance.leaseOwner === null && instance.wakeAt !== null && instance.wakeAt > now) {
     return { outcome: 'suspended', status, wakeAt: instance.wakeAt };
   }
-  if (instance.leaseOwner !== null && instance.leaseExpiresAt !== null && instance.leaseExpiresAt > now) {
+  if (leaseIsLive(instance, now)) {
     return { outcome: 'busy', status, wakeAt: instance.leaseExpiresAt };
   }
   return null;

@@ -24,6 +24,8 @@ export interface StepTimelineAttempt {
   endedAt: number;
   outcome: 'completed' | 'failed';
   error: ErrorSummary | null;
+  /** A failed attempt that was to be retried: when the next attempt was due. Null for the outcome's attempt. */
+  retryAt: number | null;
 }
 
 export interface StepTimelineEntry {
@@ -63,6 +65,8 @@ export interface StepTimelineEntry {
 export interface TimelineOptions {
   /** Decode outputs and event payloads. @default true */
   decode?: boolean;
+  /** Decode the outputs of `sensitive: 'output'` steps too (tests). @default false */
+  showSensitive?: boolean;
 }
 
 /** The timeline of the journal's generation at `now`. */
@@ -79,6 +83,7 @@ export function buildStepTimeline(journal: Journal, now: number, options: Timeli
     finished: FINISHED_STATUSES.has(journal.instance.status),
     end: FINISHED_STATUSES.has(journal.instance.status) ? (journal.instance.finishedAt ?? journal.instance.updatedAt) : now,
     decode: options.decode !== false,
+    showSensitive: options.showSensitive === true,
   };
   // Program order: the step's place among run()'s step calls when recorded, else journal order.
   const entries = [...groups.entries()].map(([key, records], position) => ({
@@ -97,6 +102,7 @@ interface EntryContext {
   /** The instance's end, or now. */
   end: number;
   decode: boolean;
+  showSensitive: boolean;
 }
 
 function entryOf(key: string, records: StepRecord[], context: EntryContext): StepTimelineEntry {
@@ -144,6 +150,7 @@ function fillCall(entry: StepTimelineEntry, records: StepRecord[], outcome: Step
     endedAt: record.recordedAt,
     outcome: 'failed',
     error: record.error ? { name: record.error.name, message: record.error.message } : null,
+    retryAt: record.wakeAt ?? null,
   }));
   const lastFailure = failures[failures.length - 1];
   entry.attempts = Math.max(outcome?.attempt ?? 0, lastFailure?.attempt ?? 0);
@@ -154,9 +161,10 @@ function fillCall(entry: StepTimelineEntry, records: StepRecord[], outcome: Step
       endedAt: outcome.recordedAt,
       outcome: outcome.state === 'completed' ? 'completed' : 'failed',
       error: entry.error,
+      retryAt: null,
     });
     settle(entry, outcome.state === 'completed' ? 'completed' : 'failed', outcome.recordedAt, context);
-    if (outcome.state === 'completed' && context.decode && !entry.sensitive) entry.output = outputOf(outcome, records);
+    if (outcome.state === 'completed' && context.decode && (!entry.sensitive || context.showSensitive)) entry.output = outputOf(outcome, records);
     return;
   }
   entry.wakeAt = lastFailure?.wakeAt ?? null;

@@ -15,6 +15,7 @@ import {
   createMemoryStore,
   createRuntime,
   deserialize,
+  instanceStatusOf,
   parseDuration,
   type InstanceRecord,
   type InstanceRef,
@@ -193,12 +194,8 @@ export function createTestEnvironment<Env extends object = Record<string, unknow
     return journal;
   };
 
-  const statusOf = (instance: InstanceRecord): InstanceStatus => {
-    const status: InstanceStatus = { status: instance.status };
-    if (instance.error) status.error = { ...instance.error };
-    if (instance.output !== null) status.output = deserialize(instance.output);
-    return status;
-  };
+  /** The status as `instance.status()` reports it: one definition in core. */
+  const statusOf = (instance: InstanceRecord): InstanceStatus => instanceStatusOf(instance);
 
   const finishedError = (ref: InstanceRef, instance: InstanceRecord, wanted: string) =>
     new Error(
