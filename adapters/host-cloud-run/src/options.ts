@@ -1,10 +1,10 @@
 // Options of createCloudRunHandler, validated once.
 
 import { z } from 'zod';
-import type { Runtime } from '@cairn/core';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_SWEEP_PATH, DEFAULT_WAKE_PATH, type HostRuntime as CoreHostRuntime, type Runtime } from '@cairn/core';
 import { AuthOptionsSchema, type CloudRunAuthOptions } from './auth/authenticate.js';
 
-export type HostRuntime = Pick<Runtime<any>, 'replay' | 'fireSchedules' | 'store' | 'clock' | 'workflowNames' | 'workflow' | 'close'>;
+export type HostRuntime = CoreHostRuntime & Pick<Runtime<any>, 'close'>;
 
 export interface CloudRunHandlerOptions {
   /** The runtime (createRuntime) whose workflows this service runs, with a remote scheduler such as Cloud Tasks. */
@@ -41,17 +41,17 @@ const FunctionSchema = z.custom<(...args: never[]) => unknown>((value) => typeof
 
 export const HandlerOptionsSchema = z.object({
   runtime: z.custom<HostRuntime>(
-    (value) => typeof value === 'object' && value !== null && typeof (value as HostRuntime).replay === 'function',
+    (value) => typeof value === 'object' && value !== null && typeof (value as HostRuntime).wake === 'function',
     'a Runtime (from createRuntime)',
   ),
   auth: AuthOptionsSchema,
-  requestTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
-  safetyMarginMs: z.number().int().min(0).optional(),
-  wakePath: PathSchema.optional(),
-  sweepPath: PathSchema.optional(),
-  apiBasePath: z.string().regex(/^(\/[^/?#]+)*$/, 'a path such as /api').optional(),
-  maxBodyBytes: z.number().int().min(1024).optional(),
-  sweepConcurrency: z.number().int().min(1).max(64).optional(),
+  requestTimeoutMs: z.number().int().min(1000).max(3_600_000).default(300_000),
+  safetyMarginMs: z.number().int().min(0).default(10_000),
+  wakePath: PathSchema.default(DEFAULT_WAKE_PATH),
+  sweepPath: PathSchema.default(DEFAULT_SWEEP_PATH),
+  apiBasePath: z.string().regex(/^(\/[^/?#]+)*$/, 'a path such as /api').default(''),
+  maxBodyBytes: z.number().int().min(1024).default(DEFAULT_MAX_BODY_BYTES),
+  sweepConcurrency: z.number().int().min(1).max(64).default(4),
   maxInProcessWaitMs: z.number().int().min(0).optional(),
   onError: FunctionSchema.optional(),
   onAuthFailure: FunctionSchema.optional(),

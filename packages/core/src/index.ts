@@ -39,6 +39,12 @@ export {
   type CairnErrorCode,
 } from './errors.js';
 export { createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
+export type { ReplayOptions } from './engine/replay.js';
+// The host seam: what Lambda, Cloud Run and the Node host call.
+export { handleWake, type WakeBudget, type WakeResult, type WakeHost } from './host/wake.js';
+export { sweepDue, type SweepOptions, type SweepReport, type SweepHost } from './host/sweep.js';
+export { deadlineOf, inProcessWaitWithin, type HostBudget } from './host/budget.js';
+export { createDispatcher, type Dispatcher, type DispatcherOptions } from './host/dispatcher.js';
 export type { Workflow, WorkflowInstanceCreateOptions, WorkflowBatchDeleteResult } from './binding.js';
 export type { WorkflowInstance, InstanceStatus } from './instance-handle.js';
 export type { ReplayReport, StepOverride, StepOverrideHook, StepAttemptInfo } from './engine/settings.js';
@@ -117,3 +123,6 @@ export { leaseIsLive, type Leased } from './shared/lease.js';
 export { refKey, refOf } from './shared/refs.js';
 export * from './shared/intervals.js';
 export { sleepFor } from './clock.js';
+export { createHostHttp, DEFAULT_WAKE_PATH, DEFAULT_SWEEP_PATH, DEFAULT_MAX_BODY_BYTES, type HostHttpOptions, type HostHttpHandler, type HostRuntime } from './host/http-front.js';
+export type { Principal, AuthVerdict, RequestAuthenticator, RouteClass } from './host/auth.js';
+export { signRequest, createHmacVerifier, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER, type SignRequestParams, type HmacVerifierOptions, type HmacVerdict } from './host/hmac.js';

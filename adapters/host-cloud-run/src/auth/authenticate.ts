@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import type { OAuth2Client } from 'google-auth-library';
-import { createHmacVerifier, SIGNATURE_HEADER } from './hmac.js';
+import { createHmacVerifier, SIGNATURE_HEADER, type AuthVerdict, type RequestAuthenticator } from '@cairn/core';
 import { createOidcVerifier, GOOGLE_ISSUERS } from './oidc.js';
 
 export interface CloudRunAuthOptions {
@@ -51,11 +51,7 @@ export const AuthOptionsSchema = z
   })
   .refine((auth) => auth.oidc !== undefined || auth.hmac !== undefined, 'at least one of oidc or hmac');
 
-export type AuthVerdict =
-  | { ok: true; principal: { kind: 'oidc'; email: string | undefined; subject: string | undefined } | { kind: 'hmac'; secretIndex: number } }
-  | { ok: false; reason: string };
-
-export function createAuthenticator(options: CloudRunAuthOptions, now: () => number) {
+export function createAuthenticator(options: CloudRunAuthOptions, now: () => number): RequestAuthenticator {
   const oidc = options.oidc
     ? createOidcVerifier({ ...options.oidc, issuers: options.oidc.issuers ?? [...GOOGLE_ISSUERS] })
     : undefined;

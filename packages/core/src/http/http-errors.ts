@@ -2,7 +2,7 @@
 // conflict errors say what went wrong; anything else is a 500 whose message reveals nothing internal.
 
 import { CairnError } from '../errors.js';
-import { jsonResponse } from './json.js';
+import { jsonResponse, problemBody } from './json.js';
 
 /** An HTTP-level problem found before any workflow code ran (bad JSON, no such route, body too big). */
 export class HttpProblem extends Error {
@@ -38,20 +38,12 @@ export interface MappedError {
 }
 
 export function mapError(error: unknown): MappedError {
-  if (error instanceof HttpProblem) {
-    return { status: error.status, body: { error: { code: error.code, name: error.name, message: error.message } }, internal: false };
-  }
+  if (error instanceof HttpProblem) return { status: error.status, body: problemBody(error.code, error.message, error.name), internal: false };
   if (CairnError.is(error)) {
     const status = STATUS_BY_CODE[error.code];
-    if (status !== undefined) {
-      return { status, body: { error: { code: error.code, name: error.name, message: error.message } }, internal: false };
-    }
+    if (status !== undefined) return { status, body: problemBody(error.code, error.message, error.name), internal: false };
   }
-  return {
-    status: 500,
-    body: { error: { code: 'internal_error', name: 'InternalError', message: 'The request failed; see the server logs' } },
-    internal: true,
-  };
+  return { status: 500, body: problemBody('internal_error', 'The request failed; see the server logs', 'InternalError'), internal: true };
 }
 
 export function errorResponse(mapped: MappedError): Response {

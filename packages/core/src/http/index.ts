@@ -2,4 +2,4 @@
 export { createHttpApi, type HttpApi, type HttpApiOptions } from './api.js';
 export { WakeMessageSchema, SweepMessageSchema, wakeMessage, type WakeMessage, type SweepMessage } from './messages.js';
 export { mapError as mapHttpError, HttpProblem, type MappedError } from './http-errors.js';
-export { toJsonText } from './json.js';
+export { toJsonText, jsonResponse, problemResponse, problemBody } from './json.js';

@@ -16,3 +16,13 @@ export function toJsonText(value: unknown): string {
 export function jsonResponse(status: number, body: unknown): Response {
   return new Response(toJsonText(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 }
+
+/** The error body every Cairn HTTP answer uses: `{ error: { code, name, message } }`. */
+export function problemBody(code: string, message: string, name = 'HttpProblem') {
+  return { error: { code, name, message } };
+}
+
+/** An error answer: `problemBody` as JSON, with extra headers (`allow`, `retry-after`, `www-authenticate`). */
+export function problemResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(toJsonText(problemBody(code, message)), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+}

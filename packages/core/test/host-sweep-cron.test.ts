@@ -1,7 +1,7 @@
-// The Cloud Run sweeper endpoint fires the cron schedules that came due while the service was scaled to zero.
+// The hosts' sweeper endpoint (core's host front, served by Cloud Run, Lambda URLs and the Node host) fires the
+// cron schedules that came due while the service was scaled to zero.
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, createRuntime, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
-import { handleSweep } from '../../adapters/host-cloud-run/src/sweep.ts';
+import { createHostHttp, createMemoryStore, createRuntime, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 
 class Tick extends WorkflowEntrypoint {
   async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
@@ -9,7 +9,7 @@ class Tick extends WorkflowEntrypoint {
   }
 }
 
-describe('Cloud Run sweep and cron schedules', () => {
+describe('the host sweep endpoint and cron schedules', () => {
   it('creates the missed fire times, then replays them as due instances', async () => {
     const store = createMemoryStore();
     const runtime = createRuntime({
@@ -19,9 +19,11 @@ describe('Cloud Run sweep and cron schedules', () => {
       workflows: { TICK: { workflow: Tick, schedules: ['*/2 * * * *'] } },
       cronTimers: false,
     });
-    const response = await handleSweep(runtime, new Uint8Array(), Date.now() + 10_000, 4, (error) => {
+    const fail = (error: unknown) => {
       throw error;
-    });
+    };
+    const host = createHostHttp({ runtime, authenticate: null, budgetOf: (at) => ({ endsAt: at + 10_000, safetyMarginMs: 0 }), onError: fail, onAuthFailure: fail });
+    const response = await host(new Request('http://127.0.0.1/_cairn/sweep', { method: 'POST' }));
     expect(response.status).toBe(200);
     const body = (await response.json()) as { due: number; outcomes: Record<string, number> };
     expect(body.due).toBe(5); // every second minute in the last ten

@@ -1,0 +1,128 @@
+// In-process delivery of wake-ups: replay an instance now, once at a time per instance (a wake-up that comes
+// while it runs replays it again afterwards), at most `maxConcurrent` at once (the rest stay due on disk for a
+// poller), and after a failed replay again later, with backoff. The runtime delivers its in-process scheduler's
+// wake-ups through one; the Node host runs its poller's through another.
+
+import type { Clock } from '../clock.js';
+import type { ReplayOptions } from '../engine/replay.js';
+import type { ReplayReport } from '../engine/settings.js';
+import type { InstanceRef } from '../store.js';
+import { backoffDelayMs } from '../shared/backoff.js';
+import { REDELIVERY_BASE_MS, REDELIVERY_MAX_MS } from '../shared/intervals.js';
+import { refKey, refOf } from '../shared/refs.js';
+
+export interface DispatcherOptions {
+  replay(ref: InstanceRef, options: ReplayOptions): Promise<ReplayReport>;
+  clock: Clock;
+  /** A replay that threw (the store failed); it is delivered again after a backoff. */
+  onError(error: unknown, ref: InstanceRef): void;
+  /** Replays at once; past it a wake-up is left to the due index (someone must poll it). @default Infinity */
+  maxConcurrent?: number;
+  /** Each replay stops starting steps after this long and runs again at once. @default no limit */
+  sliceMs?: number;
+  /** A replay ended and there is room for another (a poller reads more). */
+  onRoom?(): void;
+}
+
+export interface Dispatcher {
+  /** Replays the instance now (or after the replay in progress); resolves when that replay is over. */
+  deliver(ref: InstanceRef): Promise<void>;
+  /** Replays running now. */
+  readonly active: number;
+  /** Stops: no new replay starts, retry timers are cancelled. Replays in progress go on. */
+  close(): void;
+}
+
+interface Running {
+  done: Promise<void>;
+  /** Delivered again while running: replay once more afterwards; resolves when that replay is over. */
+  again?: { done: Promise<void>; resolve: () => void };
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { clock } = options;
+  const maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
+  const running = new Map<string, Running>();
+  /** Instances whose replay failed: delivered again by their timer, not before. */
+  const retrying = new Map<string, { failures: number; cancel: () => void }>();
+  const timers = new Set<() => void>();
+  let closed = false;
+
+  const later = (ms: number, action: () => void) => {
+    if (closed) return () => undefined;
+    const cancel = clock.setTimer(() => {
+      timers.delete(cancel);
+      action();
+    }, ms);
+    timers.add(cancel);
+    return cancel;
+  };
+
+  const settled = (key: string, ref: InstanceRef, report: ReplayReport | undefined, error: unknown) => {
+    if (report) {
+      retrying.delete(key);
+      // 'continue': the slice (or a host deadline) ended with work left. 'busy': another runner holds it; if
+      // it dies, its lease expires and the instance is due again then.
+      if (report.outcome === 'continue') return 'again' as const;
+      if (report.outcome === 'busy' && report.wakeAt !== null) later(Math.max(0, report.wakeAt - clock.now()), () => void deliver(ref));
+      return 'done' as const;
+    }
+    options.onError(error, ref);
+    const failures = (retrying.get(key)?.failures ?? 0) + 1;
+    const cancel = later(backoffDelayMs({ baseMs: REDELIVERY_BASE_MS, maxMs: REDELIVERY_MAX_MS }, failures), () => {
+      retrying.delete(key);
+      void deliver(ref);
+    });
+    retrying.set(key, { failures, cancel });
+    return 'done' as const;
+  };
+
+  const start = (key: string, ref: InstanceRef): Promise<void> => {
+    const entry: Running = { done: Promise.resolve() };
+    const replayOptions: ReplayOptions = options.sliceMs === undefined ? {} : { deadline: clock.now() + options.sliceMs };
+    entry.done = options.replay(ref, replayOptions).then(
+      (report) => settled(key, ref, report, undefined),
+      (error: unknown) => settled(key, ref, undefined, error),
+    ).then((next) => {
+      running.delete(key);
+      const again = entry.again;
+      if (again || next === 'again') {
+        const rerun = closed ? Promise.resolve() : deliver(ref);
+        void rerun.then(again?.resolve, again?.resolve);
+      } else if (running.size < maxConcurrent) options.onRoom?.();
+    });
+    running.set(key, entry);
+    return entry.done;
+  };
+
+  const deliver = (target: InstanceRef): Promise<void> => {
+    if (closed) return Promise.resolve();
+    const ref = refOf(target);
+    const key = refKey(ref);
+    const current = running.get(key);
+    if (current) {
+      if (!current.again) {
+        let resolve!: () => void;
+        const done = new Promise<void>((settle) => (resolve = settle));
+        current.again = { done, resolve };
+      }
+      return current.again.done;
+    }
+    // A failed replay waits for its retry timer; a full dispatcher leaves the instance due on disk.
+    if (retrying.has(key) || running.size >= maxConcurrent) return Promise.resolve();
+    return start(key, ref);
+  };
+
+  return {
+    deliver,
+    get active() {
+      return running.size;
+    },
+    close() {
+      closed = true;
+      for (const cancel of timers) cancel();
+      timers.clear();
+      retrying.clear();
+    },
+  };
+}

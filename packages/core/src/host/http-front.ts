@@ -1,0 +1,141 @@
+// A host's HTTP surface as one fetch-standard function: authenticate, then route to the wake endpoint (a
+// scheduler's delivery), the sweep endpoint (a sweeper tick) or the REST API. Cloud Run, a Lambda Function
+// URL and the Node host's server all translate their requests to it, so every HTTP decision is made here.
+
+import { CairnError } from '../errors.js';
+import { createHttpApi, type HttpApi } from '../http/api.js';
+import { jsonResponse, problemResponse } from '../http/json.js';
+import { SweepMessageSchema, WakeMessageSchema } from '../http/messages.js';
+import type { Runtime } from '../runtime.js';
+import { DEFAULT_SWEEP_LIMIT } from '../shared/intervals.js';
+import type { RequestAuthenticator } from './auth.js';
+import type { WakeBudget } from './wake.js';
+
+export type HostRuntime = Pick<Runtime<any>, 'replay' | 'wake' | 'sweepDue' | 'fireSchedules' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'>;
+
+export interface HostHttpOptions {
+  runtime: HostRuntime;
+  /** Every request must pass it; null serves without authentication (only for a loopback development server). */
+  authenticate: RequestAuthenticator | null;
+  /** The budget of a request received at `receivedAt` (runtime clock): its end, margin and waits. */
+  budgetOf(receivedAt: number): WakeBudget;
+  /** @default '/_cairn/wake' */
+  wakePath?: string;
+  /** @default '/_cairn/sweep' */
+  sweepPath?: string;
+  /** A prefix of the REST API's routes. @default '' */
+  apiBasePath?: string;
+  /** Larger bodies are refused with 413. @default 2 MiB */
+  maxBodyBytes?: number;
+  /** Replays a sweep runs at once. @default 4 */
+  sweepConcurrency?: number;
+  /** Serve the wake and sweep endpoints (false: a host whose deliveries arrive otherwise, as Lambda's events do). @default true */
+  serveDeliveries?: boolean;
+  /** The REST API, or false for none. @default createHttpApi({ runtime, basePath: apiBasePath }) */
+  api?: HttpApi | false;
+  /** Failures the caller sees only as a 500. */
+  onError(error: unknown, context: { operation: string; path: string }): void;
+  onAuthFailure(reason: string, request: Request): void;
+}
+
+export type HostHttpHandler = (request: Request) => Promise<Response>;
+
+export const DEFAULT_WAKE_PATH = '/_cairn/wake';
+export const DEFAULT_SWEEP_PATH = '/_cairn/sweep';
+export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export function createHostHttp(options: HostHttpOptions): HostHttpHandler {
+  const { runtime } = options;
+  const wakePath = options.wakePath ?? DEFAULT_WAKE_PATH;
+  const sweepPath = options.sweepPath ?? DEFAULT_SWEEP_PATH;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const api =
+    options.api === false
+      ? undefined
+      : (options.api ??
+        createHttpApi({
+          runtime,
+          basePath: options.apiBasePath,
+          maxBodyBytes,
+          onError: (error, request) => options.onError(error, { operation: 'api', path: new URL(request.url).pathname }),
+        }));
+
+  return async (request) => {
+    const receivedAt = runtime.clock.now();
+    const declared = Number(request.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return problemResponse(413, 'payload_too_large', `The limit is ${maxBodyBytes} bytes`);
+    const body = new Uint8Array(await request.arrayBuffer());
+    if (body.byteLength > maxBodyBytes) return problemResponse(413, 'payload_too_large', `The limit is ${maxBodyBytes} bytes`);
+
+    if (options.authenticate) {
+      const verdict = await options.authenticate(request, body);
+      if (!verdict.ok) {
+        options.onAuthFailure(verdict.reason, request);
+        return problemResponse(401, 'unauthenticated', 'A valid Google-signed ID token or Cairn request signature is required', { 'www-authenticate': 'Bearer' });
+      }
+    }
+
+    const path = new URL(request.url).pathname;
+    if (options.serveDeliveries !== false && (path === wakePath || path === sweepPath)) {
+      if (request.method !== 'POST') return problemResponse(405, 'method_not_allowed', 'Use POST for this path', { allow: 'POST' });
+      const report = (error: unknown) => options.onError(error, { operation: path === wakePath ? 'wake' : 'sweep', path });
+      return path === wakePath ? wake(runtime, body, options.budgetOf(receivedAt), report) : sweep(runtime, body, options.budgetOf(receivedAt), options.sweepConcurrency ?? 4, report);
+    }
+    if (!api) return problemResponse(404, 'route_not_found', 'This host serves no REST API');
+    const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && body.byteLength > 0;
+    return api(new Request(request.url, { method: request.method, headers: request.headers, body: hasBody ? body : undefined }));
+  };
+}
+
+function parseJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder().decode(body)) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** One wake delivery: one `runtime.wake`, answered so the scheduler retries what must be retried. */
+async function wake(runtime: HostRuntime, body: Uint8Array, budget: WakeBudget, onError: (error: unknown) => void): Promise<Response> {
+  const json = parseJson(body);
+  if (!json.ok) return problemResponse(400, 'invalid_json', 'The request body is not valid JSON');
+  const parsed = WakeMessageSchema.safeParse(json.value);
+  if (!parsed.success) return problemResponse(400, 'invalid_wake', 'Expected a wake message { kind: "cairn.wake", workflowName, instanceId, wakeSeq, wakeAt }');
+  const message = parsed.data;
+  if (!runtime.workflowNames.includes(message.workflowName)) return problemResponse(404, 'unknown_workflow', `No workflow is bound as "${message.workflowName}"`);
+  try {
+    const result = await runtime.wake(message, budget);
+    if (result.outcome === 'busy') {
+      // Another runner holds the lease: ask the scheduler to come back, in case that runner dies.
+      const seconds = Math.max(1, Math.ceil(((result.wakeAt ?? runtime.clock.now()) - runtime.clock.now()) / 1000));
+      return problemResponse(503, 'instance_busy', 'Another runner holds this instance; retry later', { 'retry-after': String(seconds) });
+    }
+    return jsonResponse(200, result.outcome === 'not_found' ? { outcome: 'not_found' } : result);
+  } catch (error) {
+    // A store failure: nothing was lost (the instance is due again); a non-2xx makes the scheduler retry.
+    onError(error);
+    return problemResponse(500, CairnError.is(error) ? error.code : 'internal_error', 'The replay failed; the scheduler will retry');
+  }
+}
+
+/** One sweeper tick: replays what is due within the request's deadline. */
+async function sweep(runtime: HostRuntime, body: Uint8Array, budget: WakeBudget, concurrency: number, onError: (error: unknown) => void): Promise<Response> {
+  let limit = DEFAULT_SWEEP_LIMIT;
+  if (new TextDecoder().decode(body).trim() !== '') {
+    const json = parseJson(body);
+    if (!json.ok) return problemResponse(400, 'invalid_json', 'The request body is not valid JSON');
+    const parsed = SweepMessageSchema.safeParse(json.value);
+    if (!parsed.success) return problemResponse(400, 'invalid_sweep', 'Expected no body or { kind: "cairn.sweep", limit?: 1..1000 }');
+    limit = parsed.data.limit ?? limit;
+  }
+  const deadline = budget.endsAt - (budget.safetyMarginMs ?? 0);
+  let report;
+  try {
+    report = await runtime.sweepDue({ limit, deadline, concurrency });
+  } catch (error) {
+    onError(error);
+    return problemResponse(500, 'store_error', 'Firing cron schedules or listing due instances failed');
+  }
+  for (const failure of report.errors) onError(failure.error);
+  return jsonResponse(report.failed > 0 ? 500 : 200, { due: report.due, replayed: report.replayed, outcomes: report.outcomes, failed: report.failed });
+}

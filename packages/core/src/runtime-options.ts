@@ -1,0 +1,70 @@
+// createRuntime's options: their types, with defaults in plain view, and the schema that checks them.
+
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+import type { StepOverrideHook } from './engine/settings.js';
+import type { WorkflowRegistration } from './registrations.js';
+import type { Scheduler } from './scheduler.js';
+import type { WorkflowStore } from './store.js';
+
+export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
+  store: WorkflowStore;
+  /** Wakes sleeping instances. @default in-process timers (`createTimerScheduler`) */
+  scheduler?: Scheduler;
+  /** Binding name -> workflow class (as wrangler's `workflows` config), optionally with a zod params schema. */
+  workflows: Record<string, WorkflowRegistration>;
+  /** What workflows see as `this.env`, besides the bindings. */
+  env?: Env;
+  /** @default the system clock */
+  clock?: Clock;
+  /** Names this runner in leases. @default host:pid:random */
+  owner?: string;
+  /** Lease length; a runner that dies holds an instance at most this long. @default 30_000 */
+  leaseMs?: number;
+  /** Sleeps and retry delays up to this long wait in process; longer ones suspend the instance. @default 1_000 */
+  maxInProcessWaitMs?: number;
+  /** Steps per instance. @default 10_000 */
+  stepLimit?: number;
+  /** How long finished instances are kept (sets `expiresAt`); null keeps them. @default null */
+  retention?: string | number | null;
+  /** Test hook: replace step attempts (used by @cairn/testkit's `mockStepResult`, `forceStepTimeout`...). */
+  stepOverride?: StepOverrideHook;
+  /**
+   * Fire cron schedules from an in-process timer while the runtime is open. Hosts that sleep between requests
+   * (Lambda, Cloud Run) also fire them on every sweeper tick, catching up on what they missed. @default true
+   */
+  cronTimers?: boolean;
+  /** Failures no caller can see (a wake-up delivered in process that failed). @default console.error */
+  onError?: (error: unknown, context: { workflowName: string; instanceId: string; operation: string }) => void;
+}
+
+const FunctionSchema = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'a function');
+
+export const RuntimeOptionsSchema = z.object({
+  store: z.custom<WorkflowStore>((value) => typeof value === 'object' && value !== null && typeof (value as WorkflowStore).loadJournal === 'function', 'a WorkflowStore'),
+  scheduler: z.custom<Scheduler>((value) => typeof value === 'object' && value !== null && typeof (value as Scheduler).schedule === 'function', 'a Scheduler').optional(),
+  workflows: z.record(
+    z.string().min(1),
+    z.union([
+      FunctionSchema,
+      z
+        .object({
+          workflow: FunctionSchema,
+          params: z.any().optional(),
+          schedules: z.array(z.string()).optional(),
+          concurrency: z.object({ limit: z.number().int().min(1) }).strict().optional(),
+        })
+        .strict(),
+    ]),
+  ),
+  env: z.record(z.string(), z.unknown()).optional(),
+  clock: z.object({ now: FunctionSchema, setTimer: FunctionSchema }).optional(),
+  owner: z.string().min(1).optional(),
+  leaseMs: z.number().int().min(100).optional(),
+  maxInProcessWaitMs: z.number().min(0).optional(),
+  stepLimit: z.number().int().min(1).optional(),
+  retention: z.union([z.string(), z.number(), z.null()]).optional(),
+  onError: FunctionSchema.optional(),
+  stepOverride: FunctionSchema.optional(),
+  cronTimers: z.boolean().optional(),
+});
