@@ -1,10 +1,11 @@
-// The crash test's worker process: a local runner on one SQLite file, creating the instances it finds
+// The crash test's worker process: a Node host on one SQLite file, creating the instances it finds
 // missing and running them. The parent kills it at random moments (see crash.test.ts).
 // Usage: node child.mjs <dbPath> <effectsPath> <instances>
 
 import { DatabaseSync } from 'node:sqlite';
 import { CairnError, NonRetryableError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
-import { createLocalRunner, createSqliteStore } from '@cairn/store-sqlite';
+import { createNodeHost } from '@cairn/host-node';
+import { createSqliteStore } from '@cairn/store-sqlite';
 
 const [dbPath, effectsPath, countArg] = process.argv.slice(2);
 if (!dbPath || !effectsPath || !countArg) throw new Error('usage: child.mjs <dbPath> <effectsPath> <instances>');
@@ -61,7 +62,7 @@ class Saga extends WorkflowEntrypoint<Record<string, unknown>, { n: number }> {
 }
 const undone = new Set<string>();
 
-const runner = createLocalRunner({
+const runner = createNodeHost({
   store: createSqliteStore({ path: dbPath }),
   workflows: { CRASHY: Crashy, SAGA: Saga },
   leaseMs: 1_000,

@@ -2,10 +2,9 @@
 // core's host surface (the wake endpoint for Cloud Tasks, the sweeper endpoint for Cloud Scheduler, the REST
 // API), and drains on shutdown. Every decision about a delivery is core's (`createHostHttp`).
 
-import { createHostHttp, parseOptions, problemResponse } from '@cairn/core';
+import { createHostHttp, parseOptions, problemResponse, toNodeListener } from '@cairn/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAuthenticator } from './auth/authenticate.js';
-import { toNodeListener } from './node-bridge.js';
 import { HandlerOptionsSchema, type CloudRunHandlerOptions } from './options.js';
 
 export interface CloudRunHandler {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { createRuntime, WorkflowEntrypoint, type Scheduler, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
-import { createLocalRunner, createSqliteStore } from '@cairn/store-sqlite';
+import { createNodeHost } from '@cairn/host-node';
+import { createSqliteStore } from '@cairn/store-sqlite';
 
 const nowhere: Scheduler = { name: 'nowhere', async schedule() {} };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -118,7 +119,7 @@ async function perStep(dir: string): Promise<void> {
 async function instancesPerSecond(dir: string): Promise<void> {
   const total = 10_000;
   const path = freshDb(dir, 'three');
-  const runner = createLocalRunner({ store: createSqliteStore({ path }), workflows: { THREE: ThreeSteps }, handleSignals: false });
+  const runner = createNodeHost({ store: createSqliteStore({ path }), workflows: { THREE: ThreeSteps }, handleSignals: false });
   await runner.start();
   const binding = runner.runtime.workflow<{ n: number }>('THREE');
   const started = performance.now();
@@ -141,7 +142,7 @@ const LOAD_PER_TICK = Number(process.env.LOAD_PER_TICK ?? 5);
 async function wakeLateness(dir: string): Promise<void> {
   const sleepers = 2_000;
   const path = freshDb(dir, 'late');
-  const runner = createLocalRunner({
+  const runner = createNodeHost({
     store: createSqliteStore({ path }),
     workflows: { SLEEP: Sleeper, THREE: ThreeSteps },
     handleSignals: false,
@@ -203,7 +204,7 @@ async function rssWithWaiting(dir: string): Promise<void> {
 }
 
 async function rssChild(path: string, due: number): Promise<void> {
-  const runner = createLocalRunner({ store: createSqliteStore({ path }), workflows: { WAIT: Waiter }, handleSignals: false });
+  const runner = createNodeHost({ store: createSqliteStore({ path }), workflows: { WAIT: Waiter }, handleSignals: false });
   const baseline = process.memoryUsage().rss;
   const started = performance.now();
   await runner.start();

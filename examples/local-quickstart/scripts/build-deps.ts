@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 // The CLI too: the demo ends by pointing at `npm run cairn -- instances describe ...`.
-const packages = ['packages/core', 'adapters/store-sqlite', 'packages/cli'];
+const packages = ['packages/core', 'adapters/store-sqlite', 'adapters/host-node', 'packages/cli'];
 
 function newest(folder: string): number {
   let latest = 0;

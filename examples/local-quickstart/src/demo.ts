@@ -1,8 +1,9 @@
-// The demo: one order through the workflow on an SQLite file, run by the local runner, narrated.
+// The demo: one order through the workflow on an SQLite file, run by the Node host, narrated.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createLocalRunner, createSqliteStore } from '@cairn/store-sqlite';
+import { createNodeHost } from '@cairn/host-node';
+import { createSqliteStore } from '@cairn/store-sqlite';
 import type { InstanceStatus, WorkflowStore } from '@cairn/core';
 import { narrateStore } from './narrate.ts';
 import { OrderWorkflow, type Approval, type OrderEnv, type OrderParams } from './workflow.ts';
@@ -30,7 +31,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   const env: OrderEnv = { log: (line) => say(`  ${line}`) };
   const store = narrateStore(createSqliteStore({ path: options.dbPath }), say);
-  const runner = createLocalRunner({ store, workflows: { ORDER: OrderWorkflow }, env, handleSignals: false });
+  const runner = createNodeHost({ store, workflows: { ORDER: OrderWorkflow }, env, handleSignals: false });
   await runner.start();
   try {
     const orders = runner.runtime.workflow<OrderParams>('ORDER');

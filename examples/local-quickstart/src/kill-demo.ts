@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createLocalRunner, createSqliteStore } from '@cairn/store-sqlite';
+import { createNodeHost } from '@cairn/host-node';
+import { createSqliteStore } from '@cairn/store-sqlite';
 import { narrateStore } from './narrate.ts';
 import { OrderWorkflow } from './workflow.ts';
 
@@ -39,7 +40,7 @@ worker.kill('SIGKILL');
 say('[demo]     ', `killed process 1 (pid ${worker.pid}) with SIGKILL while "reserve stock" was running`);
 
 const store = createSqliteStore({ path: dbPath });
-const runner = createLocalRunner({
+const runner = createNodeHost({
   store: narrateStore(store, (line) => say('[process 2]', line)),
   workflows: { ORDER: OrderWorkflow },
   env: { log: (line: string) => say('[process 2]', `  ${line}`) },

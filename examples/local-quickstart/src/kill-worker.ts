@@ -1,6 +1,7 @@
 // The first process of the kill demo: creates an order, sends its approval at once (it waits in the
 // instance's inbox until the workflow asks for it) and runs it until the demo kills this process.
-import { createLocalRunner, createSqliteStore } from '@cairn/store-sqlite';
+import { createNodeHost } from '@cairn/host-node';
+import { createSqliteStore } from '@cairn/store-sqlite';
 import { narrateStore } from './narrate.ts';
 import { OrderWorkflow, type OrderParams } from './workflow.ts';
 
@@ -8,7 +9,7 @@ const [dbPath, instanceId] = process.argv.slice(2);
 if (!dbPath || !instanceId) throw new Error('usage: node src/kill-worker.ts <db> <instance id>');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const runner = createLocalRunner({
+const runner = createNodeHost({
   store: narrateStore(createSqliteStore({ path: dbPath }), say),
   workflows: { ORDER: OrderWorkflow },
   env: { log: (line: string) => say(`  ${line}`) },

@@ -160,7 +160,12 @@ async function openStore(descriptor: StoreDescriptor, folder: string): Promise<W
     const { createMemoryStore } = await import('@cairn/core');
     return createMemoryStore();
   }
-  // Imported by name at run time, so that building this package needs no types from the adapter.
-  const { createSqliteStore } = (await import(SQLITE_PACKAGE)) as { createSqliteStore(options: { path: string }): WorkflowStore };
-  return createSqliteStore({ path: resolve(folder, descriptor.path) });
+  // Imported by name at run time: the CLI needs the SQLite adapter only for configs that name it.
+  let adapter: { createSqliteStore(options: { path: string }): WorkflowStore };
+  try {
+    adapter = (await import(SQLITE_PACKAGE)) as typeof adapter;
+  } catch (error) {
+    throw new ValidationError('config store { "type": "sqlite" }', `the ${SQLITE_PACKAGE} package installed beside @cairn/cli (npm install ${SQLITE_PACKAGE})`, (error as Error).message, { cause: error });
+  }
+  return adapter.createSqliteStore({ path: resolve(folder, descriptor.path) });
 }

@@ -124,5 +124,6 @@ export { refKey, refOf } from './shared/refs.js';
 export * from './shared/intervals.js';
 export { sleepFor } from './clock.js';
 export { createHostHttp, DEFAULT_WAKE_PATH, DEFAULT_SWEEP_PATH, DEFAULT_MAX_BODY_BYTES, type HostHttpOptions, type HostHttpHandler, type HostRuntime } from './host/http-front.js';
-export type { Principal, AuthVerdict, RequestAuthenticator, RouteClass } from './host/auth.js';
-export { signRequest, createHmacVerifier, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER, type SignRequestParams, type HmacVerifierOptions, type HmacVerdict } from './host/hmac.js';
+export { createRequestAuthenticator, type Principal, type AuthVerdict, type RequestAuthenticator, type RouteClass, type AuthenticatorOptions } from './host/auth.js';
+export { signRequest, createHmacVerifier, DEFAULT_SIGNATURE_TOLERANCE_MS, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER, type SignRequestParams, type HmacVerifierOptions, type HmacVerdict } from './host/hmac.js';
+export { toNodeListener } from './host/node-listener.js';

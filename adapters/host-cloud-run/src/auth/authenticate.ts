@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import type { OAuth2Client } from 'google-auth-library';
-import { createHmacVerifier, SIGNATURE_HEADER, type AuthVerdict, type RequestAuthenticator } from '@cairn/core';
+import { createRequestAuthenticator, type RequestAuthenticator } from '@cairn/core';
 import { createOidcVerifier, GOOGLE_ISSUERS } from './oidc.js';
 
 export interface CloudRunAuthOptions {
@@ -52,25 +52,6 @@ export const AuthOptionsSchema = z
   .refine((auth) => auth.oidc !== undefined || auth.hmac !== undefined, 'at least one of oidc or hmac');
 
 export function createAuthenticator(options: CloudRunAuthOptions, now: () => number): RequestAuthenticator {
-  const oidc = options.oidc
-    ? createOidcVerifier({ ...options.oidc, issuers: options.oidc.issuers ?? [...GOOGLE_ISSUERS] })
-    : undefined;
-  const hmac = options.hmac
-    ? createHmacVerifier({ secrets: options.hmac.secrets, toleranceMs: options.hmac.toleranceMs ?? 300_000, now })
-    : undefined;
-
-  return async (request: Request, body: Uint8Array): Promise<AuthVerdict> => {
-    const authorization = request.headers.get('authorization');
-    if (authorization !== null) {
-      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization);
-      if (!match) return { ok: false, reason: 'malformed Authorization header' };
-      if (!oidc) return { ok: false, reason: 'ID tokens are not accepted by this service' };
-      return oidc(match[1]!);
-    }
-    if (request.headers.has(SIGNATURE_HEADER)) {
-      if (!hmac) return { ok: false, reason: 'signatures are not accepted by this service' };
-      return hmac(request.headers, request.method, request.url, body);
-    }
-    return { ok: false, reason: 'no credentials' };
-  };
+  const oidc = options.oidc ? createOidcVerifier({ ...options.oidc, issuers: options.oidc.issuers ?? [...GOOGLE_ISSUERS] }) : undefined;
+  return createRequestAuthenticator({ hmac: options.hmac, bearer: oidc, now });
 }

@@ -29,6 +29,8 @@ export interface Dispatcher {
   deliver(ref: InstanceRef): Promise<void>;
   /** Replays running now. */
   readonly active: number;
+  /** True while the instance's replay runs here. */
+  has(ref: InstanceRef): boolean;
   /** Stops: no new replay starts, retry timers are cancelled. Replays in progress go on. */
   close(): void;
 }
@@ -118,6 +120,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     get active() {
       return running.size;
     },
+    has: (ref) => running.has(refKey(ref)),
     close() {
       closed = true;
       for (const cancel of timers) cancel();

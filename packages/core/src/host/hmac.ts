@@ -12,6 +12,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 export const TIMESTAMP_HEADER = 'x-cairn-timestamp';
 export const SIGNATURE_HEADER = 'x-cairn-signature';
 export const NONCE_HEADER = 'x-cairn-nonce';
+/** How far a signature's timestamp may be from now, by default. */
+export const DEFAULT_SIGNATURE_TOLERANCE_MS = 300_000;
 
 export interface SignRequestParams {
   secret: string;

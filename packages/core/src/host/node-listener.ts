@@ -1,6 +1,7 @@
-// node:http <-> fetch-standard Request/Response.
+// node:http <-> fetch-standard Request/Response: a host's fetch handler served by `node:http` (Cloud Run, the Node host).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { problemBody } from '../http/json.js';
 
 export function toNodeListener(handler: (request: Request) => Promise<Response>, maxBodyBytes: number) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -11,7 +12,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
         size += (chunk as Buffer).length;
         if (size > maxBodyBytes) {
           res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-          res.end(JSON.stringify({ error: { code: 'payload_too_large', name: 'HttpProblem', message: `The limit is ${maxBodyBytes} bytes` } }));
+          res.end(JSON.stringify(problemBody('payload_too_large', `The limit is ${maxBodyBytes} bytes`)));
           req.destroy();
           return;
         }
@@ -40,7 +41,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
       res.writeHead(response.status, out);
       res.end(Buffer.from(await response.arrayBuffer()));
     })().catch((error: unknown) => {
-      console.error('[cairn] [cloud-run] request bridge failed:', error);
+      console.error('[cairn] node:http bridge failed:', error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
       res.end();
     });

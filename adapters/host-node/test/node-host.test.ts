@@ -1,7 +1,13 @@
+// The Node host on two stores (memory, shared in this process; SQLite, a file any process may open): startup
+// recovery, wake-ups another process scheduled, paging through many due instances, a clean stop.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRuntime, serialize, WorkflowEntrypoint, type Scheduler, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
-import { createLocalRunner, createSqliteStore, type LocalRunner } from '@cairn/store-sqlite';
-import { tempDir } from './helpers.js';
+import { createMemoryStore, type WorkflowStore } from '@cairn/core';
+import { createNodeHost, type NodeHost } from '@cairn/host-node';
+import { createSqliteStore } from '@cairn/store-sqlite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const executions = new Map<string, number>();
 const count = (key: string) => executions.set(key, (executions.get(key) ?? 0) + 1);
@@ -43,55 +49,51 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
   }
 }
 
-describe('SQLite store under the runtime, and the local runner', () => {
-  let dir: ReturnType<typeof tempDir>;
-  const runners: LocalRunner<any>[] = [];
+/** A store another process (or a later host) opens: the same memory store, or the same SQLite file. */
+interface Backend {
+  name: string;
+  open(): WorkflowStore;
+  cleanup(): void;
+}
+
+const backends: Array<() => Backend> = [
+  () => {
+    const shared = createMemoryStore();
+    // close() of a shared memory store must not lose it: the next host opens the same one.
+    return { name: 'memory', open: () => ({ ...shared, name: shared.name, close: async () => undefined }) as WorkflowStore, cleanup: () => undefined };
+  },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-node-host-'));
+    const path = join(dir, 'cairn.db');
+    return { name: 'sqlite', open: () => createSqliteStore({ path }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  },
+];
+
+describe.each(backends.map((make) => [make().name, make] as const))('the Node host on %s', (_name, make) => {
+  let backend: Backend;
+  const hosts: NodeHost<any>[] = [];
   beforeEach(() => {
-    dir = tempDir();
+    backend = make();
     executions.clear();
   });
   afterEach(async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
-    dir.cleanup();
+    for (const host of hosts.splice(0)) await host.stop();
+    backend.cleanup();
   });
-  const runner = (options: Partial<Parameters<typeof createLocalRunner>[0]> = {}) => {
-    const created = createLocalRunner({
-      store: createSqliteStore({ path: dir.file() }),
+  const runner = (options: Record<string, unknown> = {}) => {
+    const created = createNodeHost({
+      store: backend.open(),
       workflows: { ORDER: Order },
       handleSignals: false,
       maxInProcessWaitMs: 20,
       ...options,
-    } as Parameters<typeof createLocalRunner>[0]);
-    runners.push(created);
+    } as Parameters<typeof createNodeHost>[0]);
+    hosts.push(created);
     return created;
   };
 
-  it('runs a workflow with retries, a sleep and an event on the default runtime', async () => {
-    const store = createSqliteStore({ path: dir.file() });
-    const runtime = createRuntime({ store, workflows: { ORDER: Order }, maxInProcessWaitMs: 20 });
-    const instance = await runtime.workflow('ORDER').create({ id: 'one', params: { n: -2, sleepMs: 50 } });
-    await until(async () => (await instance.status()).status === 'waiting' && executions.get('one:flaky') === 2 && wokenAt.has('one'));
-    await instance.sendEvent({ type: 'go', payload: { ok: true } });
-    await until(async () => (await instance.status()).status === 'complete');
-    expect(await instance.status()).toEqual({ status: 'complete', output: { b: -3, ok: true } });
-    const journal = await store.loadJournal({ workflowName: 'ORDER', instanceId: 'one' });
-    expect(journal?.steps.map((step) => step.id)).toEqual([
-      'do:a-1',
-      'do:flaky-1#1',
-      'do:flaky-1',
-      'sleep:nap-1#start',
-      'do:woke-1',
-      'wait:approve-1#start',
-      'wait:approve-1',
-    ].filter((id) => journal!.steps.some((step) => step.id === id)));
-    expect(journal?.steps.filter((step) => step.id === 'do:flaky-1')).toHaveLength(1);
-    expect(journal?.events).toHaveLength(1);
-    await runtime.close();
-    await store.close();
-  });
-
   it('recovers an instance whose runner died mid-step, without re-running recorded steps', async () => {
-    const store = createSqliteStore({ path: dir.file() });
+    const store = backend.open();
     const dead = createRuntime({ store, scheduler: nowhere, workflows: { ORDER: Order } });
     await dead.workflow('ORDER').create({ id: 'crashed', params: { n: 5 } });
     // What a runner leaves when killed after step "a": its lease, and wakeAt = the lease's expiry.
@@ -108,7 +110,7 @@ describe('SQLite store under the runtime, and the local runner', () => {
       leaseToken: held.leaseToken,
       step: { v: 1, id: 'do:a-1', key: 'do:a-1', generation: 0, kind: 'do', name: 'a', state: 'completed', attempt: 1, value: serialize(10), startedAt: now, recordedAt: now },
     });
-    await store.close();
+    await store.close?.();
 
     const local = runner();
     await local.start();
@@ -120,7 +122,7 @@ describe('SQLite store under the runtime, and the local runner', () => {
   });
 
   it('wakes sleepers that another process scheduled, by polling the due index', async () => {
-    const other = createSqliteStore({ path: dir.file() });
+    const other = backend.open();
     const elsewhere = createRuntime({ store: other, scheduler: nowhere, workflows: { ORDER: Order } });
     const local = runner({ wakeHorizonMs: 0, pollIntervalMs: 10 });
     await local.start();
@@ -130,11 +132,11 @@ describe('SQLite store under the runtime, and the local runner', () => {
     await until(async () => (await instance.status()).status === 'complete');
     // The runner kept no timer for it (horizon 0): the poll found it, late by at most a poll or so.
     expect(wokenAt.get('sleeper')).toBeLessThan(150);
-    await other.close();
+    await other.close?.();
   });
 
   it('pages through many due instances without holding the waiting ones', async () => {
-    const other = createSqliteStore({ path: dir.file() });
+    const other = backend.open();
     const elsewhere = createRuntime({ store: other, scheduler: nowhere, workflows: { ORDER: Order } });
     for (let i = 0; i < 150; i++) await elsewhere.workflow('ORDER').create({ id: `due-${i}`, params: { n: i } });
     for (let i = 0; i < 20; i++) await elsewhere.workflow('ORDER').create({ id: `waiting-${i}`, params: { n: -1 } });
@@ -149,7 +151,7 @@ describe('SQLite store under the runtime, and the local runner', () => {
     // Waiting for an event: nothing due, nothing running.
     expect(await other.listDueInstances({ now: Date.now(), limit: 10 })).toEqual([]);
     for (let i = 0; i < 150; i++) expect(executions.get(`due-${i}:a`)).toBe(1);
-    await other.close();
+    await other.close?.();
   });
 
   it('stops cleanly: the running step records, the instance is left due, and the next runner finishes it', async () => {
@@ -158,12 +160,12 @@ describe('SQLite store under the runtime, and the local runner', () => {
     await first.runtime.workflow('ORDER').create({ id: 'slow', params: { n: 3, stepMs: 300 } });
     await until(async () => executions.get('slow:a') === 1);
     await first.stop();
-    const store = createSqliteStore({ path: dir.file() });
+    const store = backend.open();
     const journal = await store.loadJournal({ workflowName: 'ORDER', instanceId: 'slow' });
     expect(journal?.steps.find((step) => step.id === 'do:a-1')?.state).toBe('completed');
     expect(journal?.instance).toMatchObject({ leaseOwner: null, status: 'running' });
     expect(journal?.instance.wakeAt).not.toBeNull();
-    await store.close();
+    await store.close?.();
 
     const second = runner();
     await second.start();

@@ -1,12 +1,20 @@
-// The engine's newer features on a real SQLite file, with two local runners sharing it: a concurrency limit
+// The engine's newer features on a real SQLite file, with two Node hosts sharing it: a concurrency limit
 // held across both, saga rollbacks, cron schedules and deletion.
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
-import { createLocalRunner, createSqliteStore, type LocalRunner } from '@cairn/store-sqlite';
-import { tempDir } from './helpers.js';
+import { createNodeHost, type NodeHost } from '@cairn/host-node';
+import { createSqliteStore } from '@cairn/store-sqlite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function tempDir(): { file: (name?: string) => string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-node-host-'));
+  return { file: (name = 'cairn.db') => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 const dirs: Array<() => void> = [];
-const runners: LocalRunner[] = [];
+const runners: NodeHost[] = [];
 afterEach(async () => {
   await Promise.all(runners.splice(0).map((runner) => runner.stop()));
   for (const cleanup of dirs.splice(0)) cleanup();
@@ -45,7 +53,7 @@ describe('newer features on SQLite with two runners', () => {
     const { file, cleanup } = tempDir();
     dirs.push(cleanup);
     const start = (owner: string) => {
-      const runner = createLocalRunner({
+      const runner = createNodeHost({
         store: createSqliteStore({ path: file() }),
         owner,
         workflows: { JOB: { workflow: Job, concurrency: { limit: 2 }, schedules: ['* * * * *'] } },

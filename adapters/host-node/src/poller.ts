@@ -1,0 +1,92 @@
+// The due-index poller: each tick reads a page of instances whose wake-up is due (sleepers, instances created
+// elsewhere, instances whose runner died: their `wakeAt` is their lease expiry), replays those due now and arms
+// exact timers for those due within the look-ahead. A page at a time, as room allows.
+
+import type { Clock, Dispatcher, Scheduler, WorkflowStore } from '@cairn/core';
+import type { NodeHostSettings } from './options.js';
+
+export interface Poller {
+  /** Polls now, then every `pollIntervalMs` (sooner while a backlog remains). Resolves after the first poll. */
+  start(): Promise<void>;
+  /** Polls soon (a replay ended and there is room). */
+  soon(): void;
+  /** Stops polling; resolves once a poll in progress is over. */
+  stop(): Promise<void>;
+}
+
+export function createPoller(
+  parts: { store: WorkflowStore; clock: Clock; dispatcher: Dispatcher; timers: Scheduler; onError(error: unknown): void },
+  settings: NodeHostSettings,
+): Poller {
+  const { store, clock, dispatcher, timers } = parts;
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let polling: Promise<void> | undefined;
+  let backlog = false;
+
+  /** One tick: read a page of due instances and start those not already running here. */
+  const poll = async (): Promise<number> => {
+    const room = settings.maxConcurrent - dispatcher.active;
+    backlog = false;
+    if (room <= 0) {
+      backlog = true;
+      return 0;
+    }
+    const limit = Math.min(room, settings.batchSize);
+    // Instances this host is about to acquire are still due: read past them.
+    const fetched = limit + dispatcher.active;
+    const now = clock.now();
+    const due = await store.listDueInstances({ now: now + settings.lookaheadMs, limit: fetched });
+    let started = 0;
+    for (const ref of due) {
+      if (!running || started >= limit) break;
+      const wake = { workflowName: ref.workflowName, instanceId: ref.instanceId, wakeAt: ref.wakeAt, wakeSeq: -1 };
+      // Due within the look-ahead: a timer delivers it exactly on time.
+      if (ref.wakeAt > now) await timers.schedule(wake);
+      else if (!dispatcher.has(ref)) {
+        void dispatcher.deliver(ref);
+        started++;
+      }
+    }
+    if (due.length >= fetched || started >= limit) backlog = true;
+    return started;
+  };
+
+  const schedule = (delay: number) => {
+    if (!running || polling) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, delay);
+  };
+
+  const tick = () => {
+    timer = undefined;
+    if (!running || polling) return;
+    polling = poll()
+      .catch((error: unknown) => {
+        parts.onError(error);
+        return 0;
+      })
+      .then((started) => {
+        polling = undefined;
+        // More is due and there is room: read the next page now rather than after a full interval.
+        schedule(backlog && started > 0 && dispatcher.active < settings.maxConcurrent ? 0 : settings.pollIntervalMs);
+      });
+  };
+
+  return {
+    async start() {
+      running = true;
+      tick();
+      await polling;
+    },
+    soon() {
+      if (backlog) schedule(0);
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await polling;
+    },
+  };
+}
