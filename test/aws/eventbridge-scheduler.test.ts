@@ -160,7 +160,7 @@ describe('createEventBridgeScheduler', () => {
       store: createMemoryStore(),
       workflows: { NAPS: ThreeNaps },
       clock,
-      scheduler: adapter({ now: () => now }),
+      scheduler: adapter({ clock }),
     });
     const schedulesBefore = scheduler.created.length;
     const invokesBefore = lambda.invocations.length;

@@ -20,7 +20,7 @@ export function createPoller(
 ): Poller {
   const { store, clock, dispatcher, timers } = parts;
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   let polling: Promise<void> | undefined;
   let backlog = false;
 
@@ -54,12 +54,12 @@ export function createPoller(
 
   const schedule = (delay: number) => {
     if (!running || polling) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(tick, delay);
+    cancelTimer?.();
+    cancelTimer = clock.setTimer(tick, delay);
   };
 
   const tick = () => {
-    timer = undefined;
+    cancelTimer = undefined;
     if (!running || polling) return;
     polling = poll()
       .catch((error: unknown) => {
@@ -84,8 +84,8 @@ export function createPoller(
     },
     async stop() {
       running = false;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
+      cancelTimer?.();
+      cancelTimer = undefined;
       await polling;
     },
   };

@@ -1,8 +1,7 @@
 // createCloudTasksScheduler: each wake-up is a named HTTP task that POSTs the wake message to the
 // Cloud Run host at `scheduleTime`, with an OIDC token for the service.
 
-import { z } from 'zod';
-import { AdapterError, systemClock, wakeMessage, type Scheduler, type WakeRequest } from '@cairn/core';
+import { AdapterError, parseOptions, systemClock, wakeMessage, withRetries, type Scheduler, type WakeRequest } from '@cairn/core';
 import { CLOUD_TASKS_MAX_AHEAD_MS, OptionsSchema, type CloudTasksSchedulerOptions } from './options.js';
 import { wakeTaskId } from './task-id.js';
 
@@ -12,19 +11,11 @@ const ALREADY_EXISTS = 6;
 const RETRYABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 
 export function createCloudTasksScheduler(options: CloudTasksSchedulerOptions): Scheduler {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AdapterError(ADAPTER, 'createCloudTasksScheduler', z.prettifyError(parsed.error).replace(/\n/g, '; '), {
-      cause: parsed.error,
-      code: 'scheduler_error',
-      option: issue?.path.join('.') || undefined,
-    });
-  }
-  const { client, queue, url, serviceAccountEmail, dispatchDeadlineSeconds } = parsed.data;
-  const audience = parsed.data.audience ?? new URL(url).origin;
-  const maxAheadMs = parsed.data.maxScheduleAheadMs ?? CLOUD_TASKS_MAX_AHEAD_MS - 60 * 60 * 1000;
-  const maxAttempts = parsed.data.maxAttempts ?? 3;
+  const parsed = parseOptions(OptionsSchema, options, { adapter: ADAPTER, factory: 'createCloudTasksScheduler' });
+  const { client, queue, url, serviceAccountEmail, dispatchDeadlineSeconds } = parsed;
+  const audience = parsed.audience ?? new URL(url).origin;
+  const maxAheadMs = parsed.maxScheduleAheadMs ?? CLOUD_TASKS_MAX_AHEAD_MS - 60 * 60 * 1000;
+  const maxAttempts = parsed.maxAttempts ?? 3;
   const clock = options.clock ?? systemClock;
 
   const createTask = async (wake: Readonly<WakeRequest>): Promise<void> => {
@@ -52,23 +43,21 @@ export function createCloudTasksScheduler(options: CloudTasksSchedulerOptions): 
         },
       },
     };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.createTask(request);
-        return;
-      } catch (error) {
-        const code = (error as { code?: unknown } | null)?.code;
-        if (code === ALREADY_EXISTS) return; // this wake-up was scheduled already (a retried call)
-        if (attempt < maxAttempts && typeof code === 'number' && RETRYABLE.has(code)) {
-          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
-          continue;
+    const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code;
+    try {
+      await withRetries({ maxAttempts, baseMs: 100, clock, retryable: (error) => RETRYABLE.has(codeOf(error) as number) }, async () => {
+        try {
+          await client.createTask(request);
+        } catch (error) {
+          if (codeOf(error) !== ALREADY_EXISTS) throw error; // this wake-up was scheduled already (a retried call)
         }
-        const message = error instanceof Error ? error.message : String(error);
-        throw new AdapterError(ADAPTER, 'createTask', `${wake.workflowName}/${wake.instanceId} (wakeSeq ${wake.wakeSeq}): ${message}`, {
-          cause: error,
-          code: 'scheduler_error',
-        });
-      }
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new AdapterError(ADAPTER, 'createTask', `${wake.workflowName}/${wake.instanceId} (wakeSeq ${wake.wakeSeq}): ${message}`, {
+        cause: error,
+        code: 'scheduler_error',
+      });
     }
   };
 

@@ -7,7 +7,7 @@
 import { CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
-import { AdapterError, ValidationError, wakeMessage, type Scheduler, type WakeRequest } from '@cairn/core';
+import { AdapterError, parseOptions, systemClock, wakeMessage, type Clock, type Scheduler, type WakeRequest } from '@cairn/core';
 import { atExpression, scheduleName } from './names.js';
 
 export interface EventBridgeSchedulerOptions {
@@ -33,8 +33,8 @@ export interface EventBridgeSchedulerOptions {
   retryPolicy?: { maximumEventAgeSeconds?: number; maximumRetryAttempts?: number };
   /** An SQS queue ARN for wake-ups that could not be delivered. @default none */
   deadLetterArn?: string;
-  /** @default Date.now */
-  now?: () => number;
+  /** Decides which wake-ups are due within `immediateWindowMs`. @default the system clock */
+  clock?: Clock;
 }
 
 const SendSchema = z.custom<{ send: unknown }>(
@@ -59,16 +59,13 @@ const OptionsSchema = z.object({
     .strict()
     .optional(),
   deadLetterArn: ArnSchema.optional(),
-  now: z.custom<() => number>((value) => typeof value === 'function').optional(),
+  clock: z.custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as Clock).now === 'function', 'a Clock').optional(),
 });
 
 const ADAPTER = 'eventbridge';
 
 export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions): Scheduler {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new ValidationError('createEventBridgeScheduler options', z.prettifyError(parsed.error).replace(/\n/g, '; '), undefined, { cause: parsed.error });
-  }
+  parseOptions(OptionsSchema, options, { adapter: ADAPTER, factory: 'createEventBridgeScheduler' });
   const { client, lambdaClient, targetArn, roleArn } = options;
   const groupName = options.groupName ?? 'default';
   const prefix = options.namePrefix ?? 'cairn';
@@ -77,7 +74,7 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
     MaximumEventAgeInSeconds: options.retryPolicy?.maximumEventAgeSeconds ?? 86_400,
     MaximumRetryAttempts: options.retryPolicy?.maximumRetryAttempts ?? 185,
   };
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
 
   const invokeNow = async (wake: WakeRequest): Promise<void> => {
     let status: number | undefined;
@@ -141,7 +138,7 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
   return {
     name: ADAPTER,
     async schedule(wake) {
-      if (wake.wakeAt - now() <= immediateWindowMs) await invokeNow(wake);
+      if (wake.wakeAt - clock.now() <= immediateWindowMs) await invokeNow(wake);
       else await createSchedule(wake);
     },
   };

@@ -3,7 +3,7 @@
 // sent again with jittered exponential backoff, as AWS recommends. Deleting an absent key is a no-op.
 
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { AdapterError } from '@cairn/core';
+import { AdapterError, backoffDelayMs, sleepFor } from '@cairn/core';
 import type { StoreContext } from './context.js';
 import { itemKey } from './keys.js';
 
@@ -37,6 +37,6 @@ async function writeBatch(ctx: StoreContext, requests: WriteRequest[]): Promise<
         `${pending.length} deletes stayed unprocessed after ${attempt} BatchWriteItem requests (throttled); call again to finish`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1_000, 25 * 2 ** attempt)));
+    await sleepFor(ctx.clock, backoffDelayMs({ baseMs: 50, maxMs: 1_000, jitter: 'full' }, attempt));
   }
 }

@@ -1,7 +1,7 @@
 // What every store operation shares: the client, the table, the resolved layout and the blob cache.
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { InstanceRecord } from '@cairn/core';
+import type { Clock, InstanceRecord } from '@cairn/core';
 import { BlobCache } from './blob-cache.js';
 import { ChunkSet, type Item } from './chunks.js';
 import { blobRefs, itemToInstance, type BlobField, type LayoutSettings } from './instance-item.js';
@@ -14,6 +14,8 @@ export interface StoreContext {
   layout: LayoutSettings;
   stampItems: boolean;
   cache: BlobCache;
+  /** Waits between retries. */
+  clock: Clock;
 }
 
 /** The instance record of an instance item; chunked fields come from the cache, `chunks`, or a Query. */

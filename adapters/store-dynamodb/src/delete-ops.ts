@@ -100,8 +100,7 @@ async function deleteInstanceItem(
               ...owned.map((sk) => ({ Delete: { TableName: tableName, Key: key(pk, sk) } })),
             ],
           }),
-        ),
-      );
+        ), ctx.clock);
     }
     return 'deleted';
   } catch (error) {

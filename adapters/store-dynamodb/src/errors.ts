@@ -2,7 +2,7 @@
 // error); everything else becomes an AdapterError naming the operation and keeping the cause. Raw
 // ConditionalCheckFailedException / TransactionCanceledException never reach users.
 
-import { AdapterError, CairnError } from '@cairn/core';
+import { AdapterError, CairnError, withRetries, type Clock } from '@cairn/core';
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 
 export function errorName(error: unknown): string | undefined {
@@ -59,14 +59,7 @@ function optionOf(name: string): string | undefined {
 
 const CONFLICT_ATTEMPTS = 8;
 
-/** Runs `send` again while DynamoDB reports a transaction conflict, with jittered backoff. */
-export async function retryConflicts<T>(send: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      if (attempt >= CONFLICT_ATTEMPTS || !isTransactionConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
-    }
-  }
+/** Runs `send` again while DynamoDB reports a transaction conflict, with core's jittered backoff. */
+export function retryConflicts<T>(send: () => Promise<T>, clock?: Clock): Promise<T> {
+  return withRetries({ maxAttempts: CONFLICT_ATTEMPTS, baseMs: 10, maxMs: 200, jitter: 'full', retryable: isTransactionConflict, clock }, send);
 }

@@ -91,8 +91,7 @@ export async function updateInstance(ctx: StoreContext, { expectedVersion, patch
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
+      ), ctx.clock);
     written = response.Attributes;
   } catch (error) {
     if (!isConditionFailed(error)) throw error;

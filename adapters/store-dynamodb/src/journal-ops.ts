@@ -107,8 +107,7 @@ export async function recordStep(ctx: StoreContext, { leaseToken, step, ...ref }
             ...chunks.map(put),
           ],
         }),
-      ),
-    );
+      ), ctx.clock);
     return { recorded: true };
   } catch (error) {
     const reasons = cancellationReasons(error);
@@ -150,8 +149,7 @@ export async function appendEvent(ctx: StoreContext, { event, ...ref }: AppendEv
           ExpressionAttributeValues: { ':one': { N: '1' } },
           ReturnValues: 'ALL_NEW',
         }),
-      ),
-    );
+      ), ctx.clock);
     return await instanceFromItem(ctx, response.Attributes!);
   } catch (error) {
     if (!isConditionFailed(error)) throw error;

@@ -3,7 +3,7 @@
 // listed instances are then read from the table with strongly consistent reads.
 
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
-import { ValidationError, type DueInstance, type InstancePage, type InstanceRecord, type ListDueParams, type ListInstancesParams } from '@cairn/core';
+import { sleepFor, backoffDelayMs, ValidationError, type DueInstance, type InstancePage, type InstanceRecord, type ListDueParams, type ListInstancesParams } from '@cairn/core';
 import type { Item } from './chunks.js';
 import { instanceFromItem, type StoreContext } from './context.js';
 import { ATTR, INDEX, INSTANCE_SK, timeKey, workflowPartition } from './keys.js';
@@ -105,7 +105,7 @@ async function readInstances(ctx: StoreContext, pks: string[]): Promise<Instance
   };
   for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
     if (attempt >= BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left keys unprocessed after ${attempt} attempts`);
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1_000, 25 * 2 ** attempt)));
+    if (attempt > 0) await sleepFor(ctx.clock, backoffDelayMs({ baseMs: 50, maxMs: 1_000, jitter: 'full' }, attempt));
     const response: BatchGetItemCommandOutput = await ctx.client.send(new BatchGetItemCommand({ RequestItems: request }));
     for (const item of response.Responses?.[ctx.tableName] ?? []) found.set(item[ATTR.pk]!.S!, item);
     request = response.UnprocessedKeys;

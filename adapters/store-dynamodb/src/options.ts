@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AdapterError } from '@cairn/core';
+import { parseOptions, systemClock, type Clock } from '@cairn/core';
 
 /** DynamoDB's item limit is 400 KB; a chunk leaves room for keys and attribute names. */
 export const MAX_CHUNK_BYTES = 380_000;
@@ -44,20 +44,13 @@ export const DynamoDBStoreOptionsSchema = z.object({
    * @default 380000
    */
   chunkBytes: z.number().int().min(256).max(MAX_CHUNK_BYTES).default(MAX_CHUNK_BYTES),
+  /** Waits between the store's own retries (transaction conflicts, unprocessed batch items). @default the system clock */
+  clock: z.custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as Clock).setTimer === 'function', 'a Clock').default(systemClock),
 });
 
 export type DynamoDBStoreOptions = z.input<typeof DynamoDBStoreOptionsSchema>;
 export type ResolvedDynamoDBStoreOptions = z.output<typeof DynamoDBStoreOptionsSchema>;
 
 export function parseStoreOptions(options: unknown): ResolvedDynamoDBStoreOptions {
-  const parsed = DynamoDBStoreOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const option = issue?.path.join('.') || 'options';
-    throw new AdapterError('dynamodb', 'createDynamoDBStore', `invalid option "${option}": ${issue?.message ?? 'invalid'}`, {
-      cause: parsed.error,
-      option,
-    });
-  }
-  return parsed.data;
+  return parseOptions(DynamoDBStoreOptionsSchema, options, { adapter: 'dynamodb', factory: 'createDynamoDBStore' });
 }

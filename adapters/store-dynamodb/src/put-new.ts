@@ -23,8 +23,7 @@ export async function putNew(ctx: StoreContext, item: Item, chunks: readonly Ite
               ...chunks.map((chunk) => ({ Put: { TableName: tableName, Item: chunk } })),
             ],
           }),
-        ),
-      );
+        ), ctx.clock);
     }
     return true;
   } catch (error) {

@@ -26,6 +26,7 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     layout: { chunkBytes: resolved.chunkBytes, indexShards: resolved.indexShards, ttlAttribute: resolved.retention.attribute },
     stampItems: resolved.retention.stampItems,
     cache: new BlobCache(),
+    clock: resolved.clock,
   };
 
   /** Runs an operation; typed Cairn errors pass, anything else becomes an AdapterError naming it. */

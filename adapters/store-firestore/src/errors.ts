@@ -1,6 +1,6 @@
 // Turns gRPC failures into Cairn's typed errors, and retries the ones worth retrying.
 
-import { AdapterError, CairnError } from '@cairn/core';
+import { AdapterError, CairnError, withRetries, type Clock } from '@cairn/core';
 
 export const ADAPTER = 'firestore';
 
@@ -72,19 +72,18 @@ export interface RetryPolicy {
   /** First delay; doubles each attempt, with full jitter, up to `maxDelayMs`. @default 50 */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Waits between attempts. @default real timers */
+  clock?: Clock;
 }
 
-/** Runs `fn`, retrying retryable gRPC errors with backoff; maps the final failure with `toCairnError`. */
+/** Runs `fn` (given the attempt, from 0), retrying retryable gRPC errors with core's backoff; maps the final failure with `toCairnError`. */
 export async function withRetry<T>(operation: string, policy: RetryPolicy, fn: (attempt: number) => Promise<T>): Promise<T> {
-  const base = policy.baseDelayMs ?? 50;
-  const cap = policy.maxDelayMs ?? 2_000;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (!isRetryable(error) || attempt + 1 >= policy.maxAttempts) throw toCairnError(operation, error);
-      const delay = Math.random() * Math.min(cap, base * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+  try {
+    return await withRetries(
+      { maxAttempts: policy.maxAttempts, baseMs: policy.baseDelayMs ?? 50, maxMs: policy.maxDelayMs ?? 2_000, jitter: 'full', retryable: isRetryable, clock: policy.clock },
+      (attempt) => fn(attempt - 1),
+    );
+  } catch (error) {
+    throw toCairnError(operation, error);
   }
 }

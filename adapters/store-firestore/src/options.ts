@@ -1,7 +1,7 @@
 // The factory's options, validated once.
 
 import { z } from 'zod';
-import { AdapterError, ValidationError } from '@cairn/core';
+import { parseOptions, type AdapterError } from '@cairn/core';
 import type { Firestore } from '@google-cloud/firestore';
 
 export interface FirestoreStoreOptions {
@@ -64,21 +64,11 @@ const OptionsSchema = z
   .strict();
 
 export function resolveOptions(options: FirestoreStoreOptions): ResolvedOptions {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const option = issue?.path.join('.') || 'options';
-    throw new ValidationError(
-      `createFirestoreStore option "${option}"`,
-      issue?.message ?? 'valid options',
-      undefined,
-      { cause: parsed.error },
-    );
-  }
+  const parsed = parseOptions(OptionsSchema, options, { adapter: 'firestore', factory: 'createFirestoreStore' });
   return {
-    ...parsed.data,
+    ...parsed,
     onCleanupError:
-      parsed.data.onCleanupError ??
+      parsed.onCleanupError ??
       ((error) => {
         console.warn(error.message);
       }),

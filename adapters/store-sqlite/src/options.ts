@@ -1,7 +1,7 @@
 // Options of createSqliteStore, validated once in the factory.
 
 import { z } from 'zod';
-import { AdapterError } from '@cairn/core';
+import { parseOptions } from '@cairn/core';
 
 export const SqliteStoreOptionsSchema = z.object({
   /** The database file (created if missing), or `:memory:` for a private in-memory database. */
@@ -20,14 +20,5 @@ export type SqliteStoreOptions = z.input<typeof SqliteStoreOptionsSchema>;
 export type ResolvedSqliteStoreOptions = z.output<typeof SqliteStoreOptionsSchema>;
 
 export function parseStoreOptions(options: unknown): ResolvedSqliteStoreOptions {
-  const parsed = SqliteStoreOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const option = issue?.path.join('.') || 'options';
-    throw new AdapterError('sqlite', 'createSqliteStore', `invalid option "${option}": ${issue?.message ?? 'invalid'}`, {
-      cause: parsed.error,
-      option,
-    });
-  }
-  return parsed.data;
+  return parseOptions(SqliteStoreOptionsSchema, options, { adapter: 'sqlite', factory: 'createSqliteStore' });
 }

@@ -6,6 +6,7 @@
 import type { Clock } from './clock.js';
 import { cronTimesBetween, nextCronTime, type CronSchedule } from './cron.js';
 import { CairnError } from './errors.js';
+import { refKey } from './shared/refs.js';
 
 /** What `event.schedule` holds for an instance a cron schedule created (Cloudflare's shape). */
 export interface WorkflowCronSchedule {
@@ -68,7 +69,7 @@ export function createCronTriggers(
       for (const schedule of workflow.schedules) {
         for (const time of cronTimesBetween(schedule, now - lookbackMs, now, 1_000)) {
           const instanceId = cronInstanceId(schedule, time);
-          const key = `${workflow.workflowName}\u0000${instanceId}`;
+          const key = refKey({ workflowName: workflow.workflowName, instanceId });
           if (fired.has(key)) continue;
           try {
             await workflow.create(instanceId);

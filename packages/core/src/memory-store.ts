@@ -2,6 +2,7 @@
 // tests, examples and the quick start. Values are kept serialized, as a real store keeps them, and every
 // returned record is a copy, so no caller can change stored state by mutating what it got.
 
+import { refKey } from './shared/refs.js';
 import {
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
@@ -40,7 +41,7 @@ export interface MemoryStore extends WorkflowStore {
 
 export function createMemoryStore(): MemoryStore {
   const entries = new Map<string, Entry>();
-  const keyOf = (ref: InstanceRef) => `${ref.workflowName}\u0000${ref.instanceId}`;
+  const keyOf = refKey;
   const entryOf = (ref: InstanceRef): Entry => {
     const entry = entries.get(keyOf(ref));
     if (!entry) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);

@@ -2,6 +2,7 @@
 
 import { InvalidStepConfigError } from './errors.js';
 import { parseDuration, type WorkflowDelayDuration, type WorkflowTimeoutDuration } from './duration.js';
+import { backoffDelayMs } from './shared/backoff.js';
 
 export type WorkflowBackoff = 'constant' | 'linear' | 'exponential';
 
@@ -117,12 +118,5 @@ export function configFromRecord(recorded: RecordedStepConfig, live: ResolvedSte
 export function retryDelayMs(config: ResolvedStepConfig, attemptsMade: number, error: unknown): number {
   const { delay, backoff } = config.retries;
   if (typeof delay === 'function') return parseDuration(delay(attemptsMade, error), 'retries.delay()');
-  switch (backoff) {
-    case 'constant':
-      return delay;
-    case 'linear':
-      return delay * attemptsMade;
-    case 'exponential':
-      return delay * 2 ** (attemptsMade - 1);
-  }
+  return backoffDelayMs({ baseMs: delay, kind: backoff }, attemptsMade);
 }

@@ -3,6 +3,7 @@
 
 import { systemClock, type Clock } from './clock.js';
 import type { Scheduler, WakeRequest } from './scheduler.js';
+import { refKey } from './shared/refs.js';
 
 export interface TimerSchedulerOptions {
   clock?: Clock;
@@ -30,7 +31,7 @@ export function createTimerScheduler(options: TimerSchedulerOptions = {}): Sched
       const delay = wake.wakeAt - clock.now();
       if (closed || delay > horizonMs) return;
       // A sweeper's wake-up (-1) is named by its time: each due time it reports is a wake-up of its own.
-      const key = `${wake.workflowName}\u0000${wake.instanceId}\u0000${wake.wakeSeq}${wake.wakeSeq < 0 ? `@${wake.wakeAt}` : ''}`;
+      const key = `${refKey(wake)}\u0000${wake.wakeSeq}${wake.wakeSeq < 0 ? `@${wake.wakeAt}` : ''}`;
       if (pending.has(key)) return;
       const cancel = clock.setTimer(() => {
         pending.delete(key);

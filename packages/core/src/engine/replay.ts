@@ -8,6 +8,8 @@ import { FINISHED_STATUSES, type InstanceRecord, type Journal } from '../records
 import { deserialize } from '../serialize.js';
 import type { InstanceRef } from '../store.js';
 import { leaseIsLive } from '../shared/lease.js';
+import { backoffDelayMs } from '../shared/backoff.js';
+import { SLOT_RETRY_MS } from '../shared/intervals.js';
 import { runDo } from './ops-do.js';
 import { runSleep, runSleepUntil } from './ops-sleep.js';
 import { runWait } from './ops-wait.js';
@@ -88,7 +90,7 @@ export async function replayInstance(
  */
 async function deferForSlot(settings: EngineSettings, instance: InstanceRecord): Promise<ReplayReport> {
   const ref = { workflowName: instance.workflowName, instanceId: instance.instanceId };
-  const wakeAt = settings.clock.now() + 1_000 + Math.floor(Math.random() * 1_000);
+  const wakeAt = settings.clock.now() + Math.floor(backoffDelayMs({ baseMs: SLOT_RETRY_MS, kind: 'constant', jitter: 'spread' }, 1));
   try {
     const deferred = await settings.store.updateInstance({
       ...ref,

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { parseOptions } from '../shared/options.js';
 import type { WorkflowInstanceCreateOptions } from '../binding.js';
 import type { Runtime } from '../runtime.js';
 import { errorResponse, HttpProblem, mapError } from './http-errors.js';
@@ -50,10 +51,7 @@ const TerminateBody = z.object({ rollback: z.boolean().optional() }).strict();
 const EmptyBody = z.union([z.undefined(), z.object({}).strict()]);
 
 export function createHttpApi(options: HttpApiOptions): HttpApi {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new ValidationError('createHttpApi options', z.prettifyError(parsed.error).replace(/\n/g, '; '), undefined, { cause: parsed.error });
-  }
+  parseOptions(OptionsSchema, options, { adapter: 'core', factory: 'createHttpApi' });
   const { runtime } = options;
   const basePath = (options.basePath ?? '').replace(/\/$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;

@@ -12,8 +12,11 @@ export interface BackoffPolicy {
   kind?: BackoffKind;
   /** No delay exceeds this. @default no cap */
   maxMs?: number;
-  /** 'full': a uniformly random delay in [0, computed) ("full jitter"), so retriers spread out. @default 'none' */
-  jitter?: 'none' | 'full';
+  /**
+   * 'full': uniformly random in [0, computed) ("full jitter"); 'spread': in [computed, 2 × computed), so many
+   * retriers spread out but none comes early. @default 'none'
+   */
+  jitter?: 'none' | 'full' | 'spread';
 }
 
 /**
@@ -25,7 +28,9 @@ export function backoffDelayMs(policy: BackoffPolicy, retry: number, random: () 
   const kind = policy.kind ?? 'exponential';
   let delay = kind === 'constant' ? policy.baseMs : kind === 'linear' ? policy.baseMs * n : policy.baseMs * 2 ** (n - 1);
   if (policy.maxMs !== undefined) delay = Math.min(policy.maxMs, delay);
-  return policy.jitter === 'full' ? random() * delay : delay;
+  if (policy.jitter === 'full') return random() * delay;
+  if (policy.jitter === 'spread') return delay + random() * delay;
+  return delay;
 }
 
 export interface RetryOptions extends BackoffPolicy {

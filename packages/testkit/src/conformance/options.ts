@@ -1,7 +1,7 @@
 // The harness an adapter hands to `describeStoreConformance`, and the options where stores legitimately differ.
 
 import { z } from 'zod';
-import { MAX_PAYLOAD_BYTES, ValidationError, type WorkflowStore } from '@cairn/core';
+import { MAX_PAYLOAD_BYTES, parseOptions, type WorkflowStore } from '@cairn/core';
 
 /** One store under test. */
 export interface StoreHarness {
@@ -80,11 +80,6 @@ const OptionsSchema = z
   .strict();
 
 export function resolveConformanceOptions(options: StoreConformanceOptions | undefined): ResolvedConformanceOptions {
-  const parsed = OptionsSchema.safeParse(options ?? {});
-  if (!parsed.success) {
-    throw new ValidationError('describeStoreConformance options', z.prettifyError(parsed.error).replace(/\n/g, '; '), undefined, {
-      cause: parsed.error,
-    });
-  }
-  return { ...parsed.data, unreachableStore: parsed.data.unreachableStore, maxValueBytes: MAX_PAYLOAD_BYTES };
+  const parsed = parseOptions(OptionsSchema, options ?? {}, { adapter: 'testkit', factory: 'describeStoreConformance' });
+  return { ...parsed, unreachableStore: parsed.unreachableStore, maxValueBytes: MAX_PAYLOAD_BYTES };
 }

@@ -14,7 +14,8 @@ import {
   ValidationError,
   createMemoryStore,
   createRuntime,
-  deserialize,
+  parseOptions,
+  refKey,
   instanceStatusOf,
   parseDuration,
   type InstanceRecord,
@@ -52,11 +53,7 @@ const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export function createTestEnvironment<Env extends object = Record<string, unknown>>(
   options: TestEnvironmentOptions<Env>,
 ): TestEnvironment<Env> {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new ValidationError('createTestEnvironment options', z.prettifyError(parsed.error).replace(/\n/g, '; '), undefined, { cause: parsed.error });
-  }
-  const { timeSkipping, stepGraceMs } = parsed.data;
+  const { timeSkipping, stepGraceMs } = parseOptions(OptionsSchema, options, { adapter: 'testkit', factory: 'createTestEnvironment' });
   const raw = options.store ?? createMemoryStore();
   const tracked = trackStore(raw);
   const clock = createVirtualClock({ start: options.startTime ?? Date.now(), settle: () => settle() });
@@ -73,7 +70,6 @@ export function createTestEnvironment<Env extends object = Record<string, unknow
     stepOverride: overrides.hook,
   });
 
-  const refKey = (ref: InstanceRef) => `${ref.workflowName}\u0000${ref.instanceId}`;
 
   /** Drops tracked attempts whose outcome is recorded or whose run is over; true if a live real one remains. */
   const attemptsPending = async (): Promise<{ real: boolean; timeSkippable: boolean }> => {
