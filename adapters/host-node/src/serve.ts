@@ -18,6 +18,8 @@ export interface ServeHostOptions {
   allowUnauthenticated?: boolean;
   /** How long a wake or sweep request may run. @default 60_000 */
   requestTimeoutMs?: number;
+  /** Replays stop starting steps this long before a request's time is up. @default 20% of it, at most 10 s */
+  safetyMarginMs?: number;
   /** @default 2 MiB */
   maxBodyBytes?: number;
   /** A prefix for the REST API's routes. @default '' */
@@ -39,6 +41,7 @@ const Schema = z.object({
   hmac: z.object({ secrets: z.array(z.string().min(32, 'a secret of at least 32 characters')).min(1), toleranceMs: z.number().int().min(1000).optional() }).optional(),
   allowUnauthenticated: z.boolean().default(false),
   requestTimeoutMs: z.number().int().min(1000).default(60_000),
+  safetyMarginMs: z.number().int().min(0).optional(),
   maxBodyBytes: z.number().int().min(1024).default(DEFAULT_MAX_BODY_BYTES),
   apiBasePath: z.string().regex(/^(\/[^/?#]+)*$/, 'a path such as /api').default(''),
 });
@@ -57,7 +60,7 @@ export async function serveHost(host: { runtime: HostRuntime }, options: ServeHo
   const handler = createHostHttp({
     runtime,
     authenticate,
-    budgetOf: (receivedAt) => ({ endsAt: receivedAt + settings.requestTimeoutMs }),
+    budgetOf: (receivedAt) => ({ endsAt: receivedAt + settings.requestTimeoutMs, safetyMarginMs: settings.safetyMarginMs }),
     apiBasePath: settings.apiBasePath,
     maxBodyBytes: settings.maxBodyBytes,
     onError: (error, where) => console.error(`[cairn] [node host] ${where.operation} ${where.path} failed:`, error),
