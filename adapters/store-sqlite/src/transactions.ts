@@ -1,0 +1,129 @@
+// How the store runs statements: reads and single writes, transactions, and group commit. Writes issued in
+// the same turn of the event loop (many replays resolving together) are committed in one transaction: a
+// commit is the expensive part of a write (syscalls), and each write's promise still resolves only after its
+// commit. A lone write runs on its own, with no extra statements. SQLite failures become AdapterError.
+
+import { AdapterError, CairnError } from '@cairn/core';
+import type { Statements } from './statements.js';
+
+interface Job {
+  operation: string;
+  body: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function wrap(operation: string, error: unknown): unknown {
+  return CairnError.is(error) ? error : new AdapterError('sqlite', operation, messageOf(error), { cause: error });
+}
+
+export class Transactions {
+  private queue: Job[] = [];
+  private inGroup = false;
+  closed = false;
+
+  constructor(private readonly sql: Statements) {}
+
+  /** Runs a read (or a write that must not wait for a group) now. */
+  async run<T>(operation: string, body: () => T): Promise<T> {
+    if (this.closed) throw new AdapterError('sqlite', operation, 'the store is closed');
+    try {
+      return body();
+    } catch (error) {
+      throw wrap(operation, error);
+    }
+  }
+
+  /** Queues a write for this turn's group commit. */
+  write<T>(operation: string, body: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new AdapterError('sqlite', operation, 'the store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(() => this.flush());
+      this.queue.push({ operation, body, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  /**
+   * A transaction; `write` takes the write lock up front so it never fails half-way on another process's
+   * lock. Inside a group commit it is a savepoint, so the item is still all-or-nothing.
+   */
+  transaction<T>(write: boolean, body: () => T): T {
+    const { sql } = this;
+    const nested = this.inGroup;
+    (nested ? sql.savepoint : write ? sql.beginWrite : sql.begin).run();
+    try {
+      const result = body();
+      (nested ? sql.release : sql.commit).run();
+      return result;
+    } catch (error) {
+      try {
+        if (nested) {
+          sql.rollbackItem.run();
+          sql.release.run();
+        } else sql.rollback.run();
+      } catch {
+        // The transaction is already gone (SQLite rolled it back itself).
+      }
+      throw error;
+    }
+  }
+
+  /** Commits every queued write: alone, or as one transaction of savepoints. */
+  flush(): void {
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    if (jobs.length === 1) {
+      const job = jobs[0]!;
+      try {
+        job.resolve(job.body());
+      } catch (error) {
+        job.reject(wrap(job.operation, error));
+      }
+      return;
+    }
+    const results = this.group(jobs);
+    if (!results) return;
+    jobs.forEach((job, i) => {
+      const result = results[i]!;
+      if (result.ok) job.resolve(result.value);
+      else job.reject(wrap(job.operation, result.error));
+    });
+  }
+
+  /** Runs the jobs in one write transaction; undefined (every job rejected) when it could not commit. */
+  private group(jobs: Job[]): Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> | undefined {
+    const { sql } = this;
+    try {
+      sql.beginWrite.run();
+    } catch (error) {
+      for (const job of jobs) job.reject(wrap(job.operation, error));
+      return undefined;
+    }
+    this.inGroup = true;
+    const results = jobs.map((job) => {
+      try {
+        return { ok: true as const, value: job.body() };
+      } catch (error) {
+        return { ok: false as const, error };
+      }
+    });
+    this.inGroup = false;
+    try {
+      sql.commit.run();
+    } catch (error) {
+      try {
+        sql.rollback.run();
+      } catch {
+        // Already rolled back.
+      }
+      for (const job of jobs) job.reject(wrap(job.operation, error));
+      return undefined;
+    }
+    return results;
+  }
+}
