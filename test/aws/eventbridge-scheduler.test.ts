@@ -130,7 +130,11 @@ describe('createEventBridgeScheduler', () => {
       FlexibleTimeWindow: { Mode: 'OFF' as const },
       Target: { Arn: lambda.functionArn, RoleArn: SCHEDULER_ROLE_ARN, Input: '{}' },
     };
-    const refused = async (input: object) => client.send(new CreateScheduleCommand({ ...base, ...input })).then(() => null, (error: Error) => error.name);
+    const refused = async (input: object) =>
+      client.send(new CreateScheduleCommand({ ...base, ...input })).then(
+        () => null,
+        (error: Error) => error.name,
+      );
     expect(await refused({ Name: 'bad name' })).toBe('ValidationException');
     expect(await refused({ Name: 'x'.repeat(65) })).toBe('ValidationException');
     expect(await refused({ ScheduleExpression: 'at(2099-02-30T00:00:00)' })).toBe('ValidationException');

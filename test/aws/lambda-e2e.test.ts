@@ -69,7 +69,11 @@ describe('order workflow on Lambda + EventBridge Scheduler + DynamoDB', () => {
     expect(created.json.id).toBe('order-1');
 
     // The first run: an async invoke (no schedule), two declined charges retried in process, then the sleep.
-    const sleep = await until(async () => stack.scheduler.created.find((record) => JSON.parse(record.request.Target.Input).instanceId === 'order-1'), 15_000, 'a cool-off schedule');
+    const sleep = await until(
+      async () => stack.scheduler.created.find((record) => JSON.parse(record.request.Target.Input).instanceId === 'order-1'),
+      15_000,
+      'a cool-off schedule',
+    );
     expect(sleep.request).toMatchObject({ ScheduleExpressionTimezone: 'UTC', ActionAfterCompletion: 'DELETE', FlexibleTimeWindow: { Mode: 'OFF' } });
     expect(stack.lambda.invocations[0]!.source).toBe('function-url');
     expect(stack.lambda.invocations.some((record) => record.source === 'event' && (record.event as { kind?: string }).kind === 'cairn.wake')).toBe(true);
@@ -85,10 +89,14 @@ describe('order workflow on Lambda + EventBridge Scheduler + DynamoDB', () => {
 
     const approved = await stack.request('POST', '/workflows/ORDER/instances/order-1/events', { type: 'approval', payload: { approved: true, by: 'maria' } });
     expect(approved.status).toBe(202);
-    const done = await until(async () => {
-      const response = await stack.request('GET', '/workflows/ORDER/instances/order-1');
-      return response.json.status === 'complete' && response;
-    }, 10_000, 'completion');
+    const done = await until(
+      async () => {
+        const response = await stack.request('GET', '/workflows/ORDER/instances/order-1');
+        return response.json.status === 'complete' && response;
+      },
+      10_000,
+      'completion',
+    );
     expect(done.json.output).toEqual({
       orderId: 'o1',
       status: 'fulfilled',
@@ -109,7 +117,11 @@ describe('order workflow on Lambda + EventBridge Scheduler + DynamoDB', () => {
 
   it('the sweeper tick (an EventBridge rule event) wakes instances whose wake-up was lost', async () => {
     // An instance whose wake-up never reached the scheduler: created directly in the store as due.
-    const runtime = createRuntime({ store: stack.store, scheduler: { name: 'lost', schedule: async () => {} }, workflows: { ORDER: { workflow: OrderWorkflow, params: OrderParamsSchema } } });
+    const runtime = createRuntime({
+      store: stack.store,
+      scheduler: { name: 'lost', schedule: async () => {} },
+      workflows: { ORDER: { workflow: OrderWorkflow, params: OrderParamsSchema } },
+    });
     await runtime.workflow('ORDER').create({ id: 'order-lost', params: { orderId: 'lost', amount: 1, email: 'a@b.co', coolOff: 1 } });
     expect(stack.lambda.invocations.some((record) => (record.event as { instanceId?: string }).instanceId === 'order-lost')).toBe(false);
     const tick = {
@@ -124,7 +136,13 @@ describe('order workflow on Lambda + EventBridge Scheduler + DynamoDB', () => {
       detail: {},
     };
     expect(await stack.invokeAsync(tick)).toBe(202);
-    await until(async () => (await statusOf(stack.store, 'ORDER', 'order-lost')) === 'waiting' && (await stack.store.loadJournal(ref('order-lost')))!.steps.some((step) => step.kind === 'wait'), 15_000, 'the swept instance to reach its approval');
+    await until(
+      async () =>
+        (await statusOf(stack.store, 'ORDER', 'order-lost')) === 'waiting' &&
+        (await stack.store.loadJournal(ref('order-lost')))!.steps.some((step) => step.kind === 'wait'),
+      15_000,
+      'the swept instance to reach its approval',
+    );
     expect(payments.charges.get('lost')).toBe(3);
     await runtime.close();
   });
@@ -147,9 +165,18 @@ describe('duplicate deliveries and concurrent invocations', () => {
     const wake = { kind: 'cairn.wake', workflowName: 'ORDER', instanceId: 'order-2', wakeSeq: 0, wakeAt: Date.now() };
     expect(await Promise.all([1, 2, 3, 4].map(() => stack.invokeAsync(wake)))).toEqual([202, 202, 202, 202]);
 
-    const sleep = await until(async () => stack.scheduler.created.find((record) => JSON.parse(record.request.Target.Input).instanceId === 'order-2' && record.request.ScheduleExpression), 15_000, 'the sleep schedule');
+    const sleep = await until(
+      async () =>
+        stack.scheduler.created.find((record) => JSON.parse(record.request.Target.Input).instanceId === 'order-2' && record.request.ScheduleExpression),
+      15_000,
+      'the sleep schedule',
+    );
     await until(async () => stack.scheduler.fired.filter((fired) => fired.name === sleep.name).length === 3, 10_000, 'three deliveries of the schedule');
-    await until(async () => (await stack.store.loadJournal(ref('order-2')))!.steps.some((step) => step.kind === 'wait'), 10_000, 'the sleep to end (the approval wait begins)');
+    await until(
+      async () => (await stack.store.loadJournal(ref('order-2')))!.steps.some((step) => step.kind === 'wait'),
+      10_000,
+      'the sleep to end (the approval wait begins)',
+    );
     // Concurrent approvals and wake-ups again.
     const [approval] = await Promise.all([
       stack.request('POST', '/workflows/ORDER/instances/order-2/events', { type: 'approval', payload: { approved: true, by: 'li' } }),
@@ -157,20 +184,33 @@ describe('duplicate deliveries and concurrent invocations', () => {
       stack.invokeAsync({ ...wake, wakeSeq: 5 }),
     ]);
     expect(approval.status).toBe(202);
-    const done = await until(async () => {
-      const response = await stack.request('GET', '/workflows/ORDER/instances/order-2');
-      return response.json.status === 'complete' && response;
-    }, 15_000, 'completion');
+    const done = await until(
+      async () => {
+        const response = await stack.request('GET', '/workflows/ORDER/instances/order-2');
+        return response.json.status === 'complete' && response;
+      },
+      15_000,
+      'completion',
+    );
     await stack.lambda.idle();
 
-    expect(done.json.output).toEqual({ orderId: 'o2', status: 'fulfilled', paymentId: 'pay-o2', approvedBy: 'li', trackingId: 'trk-o2', receipt: { sentTo: 'x@example.com' } });
+    expect(done.json.output).toEqual({
+      orderId: 'o2',
+      status: 'fulfilled',
+      paymentId: 'pay-o2',
+      approvedBy: 'li',
+      trackingId: 'trk-o2',
+      receipt: { sentTo: 'x@example.com' },
+    });
     const journal = await expectOneOutcomePerStep(stack.store, 'ORDER', 'order-2');
     // Two declines and one success: each attempt ran once although up to five invocations raced.
     expect(payments.charges.get('o2')).toBe(3);
     expect(journal.steps.filter((step) => step.key.startsWith('do:charge payment') && step.state === 'attempt-failed')).toHaveLength(2);
     // Several environments ran concurrently; the losers saw the instance busy or already done.
     expect(stack.lambda.coldStarts).toBeGreaterThan(1);
-    const wakeResults = stack.lambda.invocations.filter((record) => (record.event as { kind?: string }).kind === 'cairn.wake').map((record) => (record.result as { outcome?: string } | undefined)?.outcome);
+    const wakeResults = stack.lambda.invocations
+      .filter((record) => (record.event as { kind?: string }).kind === 'cairn.wake')
+      .map((record) => (record.result as { outcome?: string } | undefined)?.outcome);
     // At least 5 racing starts, 3 deliveries of the sleep schedule, 2 racing wake-ups after the approval.
     expect(wakeResults.length).toBeGreaterThanOrEqual(10);
     for (const outcome of wakeResults) expect(['suspended', 'busy', 'complete', 'lease_lost']).toContain(outcome);
@@ -224,10 +264,14 @@ describe('an invocation that runs out of time', () => {
   it('hands over to a fresh invocation and continues correctly', async () => {
     // 12 steps of 300 ms = 3.6 s of work; each invocation may start steps for 2 s of its 4 s.
     expect((await stack.request('POST', '/workflows/LONG/instances', { id: 'long-1', params: { steps: 12, stepMs: 300 } })).status).toBe(201);
-    const done = await until(async () => {
-      const response = await stack.request('GET', '/workflows/LONG/instances/long-1');
-      return response.json.status === 'complete' && response;
-    }, 20_000, 'completion');
+    const done = await until(
+      async () => {
+        const response = await stack.request('GET', '/workflows/LONG/instances/long-1');
+        return response.json.status === 'complete' && response;
+      },
+      20_000,
+      'completion',
+    );
     await stack.lambda.idle();
     expect(done.json.output).toEqual({ total: 66 });
     expect([...ran.values()]).toEqual(Array(12).fill(1));

@@ -69,7 +69,10 @@ describe('createLambdaHandler', () => {
 
   it('serves Function URL requests, base64 bodies included, and replays wake messages', async () => {
     const { handler, outbox, context } = setup();
-    const created = (await handler(httpEvent('POST', '/workflows/NAP/instances', JSON.stringify({ id: 'n1' }), true), context())) as APIGatewayProxyStructuredResultV2;
+    const created = (await handler(
+      httpEvent('POST', '/workflows/NAP/instances', JSON.stringify({ id: 'n1' }), true),
+      context(),
+    )) as APIGatewayProxyStructuredResultV2;
     expect(created.statusCode).toBe(201);
     expect(created.isBase64Encoded).toBe(false);
     expect(created.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8' });
@@ -98,7 +101,11 @@ describe('createLambdaHandler', () => {
   it("maxInProcessWaitMs: 'remaining' keeps a sleep that fits in the invocation in process: no schedule", async () => {
     const outbox: WakeRequest[] = [];
     const handler = createLambdaHandler({
-      runtime: createRuntime({ store: createMemoryStore(), scheduler: { name: 'outbox', schedule: async (wake) => void outbox.push(wake) }, workflows: { NAP: Nap } }),
+      runtime: createRuntime({
+        store: createMemoryStore(),
+        scheduler: { name: 'outbox', schedule: async (wake) => void outbox.push(wake) },
+        workflows: { NAP: Nap },
+      }),
       safetyMarginMs: 1_000,
       maxInProcessWaitMs: 'remaining',
     });
@@ -120,7 +127,11 @@ describe('createLambdaHandler', () => {
     }
     const outbox: WakeRequest[] = [];
     const handler = createLambdaHandler({
-      runtime: createRuntime({ store: createMemoryStore(), scheduler: { name: 'outbox', schedule: async (wake) => void outbox.push(wake) }, workflows: { BUSY: Busy } }),
+      runtime: createRuntime({
+        store: createMemoryStore(),
+        scheduler: { name: 'outbox', schedule: async (wake) => void outbox.push(wake) },
+        workflows: { BUSY: Busy },
+      }),
       safetyMarginMs: 500,
     });
     const context = () => lambdaContext({ functionName: 'fn', functionArn: 'arn:aws:lambda:us-east-1:1:function:fn', timeoutMs: 1_200 });
@@ -175,7 +186,10 @@ describe('createLambdaHandler', () => {
       }),
     });
     const tick = { kind: 'cairn.sweep' };
-    const first = await handler(tick, lambdaContext({ functionName: 'fn', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn', timeoutMs: 10_000 }));
+    const first = await handler(
+      tick,
+      lambdaContext({ functionName: 'fn', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn', timeoutMs: 10_000 }),
+    );
     // The last ten minutes hold ten fire times: ten instances, each due and fanned out.
     expect(first).toEqual({ kind: 'sweep', due: 10 });
     const ids = (await store.listInstances({ workflowName: 'NAP' })).instances.map((i) => i.instanceId);
@@ -189,14 +203,25 @@ describe('createLambdaHandler', () => {
     const unknown = await handler({ Records: [] }, context()).catch((error: unknown) => error);
     expect(CairnError.is(unknown, 'invalid_input')).toBe(true);
     expect((unknown as Error).message).toMatch(/Lambda event/);
-    const badWake = await handler({ kind: 'cairn.wake', workflowName: 'NAP', instanceId: 'x', wakeSeq: 'one', wakeAt: 0 }, context()).catch((error: unknown) => error);
+    const badWake = await handler({ kind: 'cairn.wake', workflowName: 'NAP', instanceId: 'x', wakeSeq: 'one', wakeAt: 0 }, context()).catch(
+      (error: unknown) => error,
+    );
     expect(CairnError.is(badWake, 'invalid_input')).toBe(true);
-    const otherWorkflow = await handler({ kind: 'cairn.wake', workflowName: 'OTHER', instanceId: 'x', wakeSeq: 0, wakeAt: 0 }, context()).catch((error: unknown) => error);
+    const otherWorkflow = await handler({ kind: 'cairn.wake', workflowName: 'OTHER', instanceId: 'x', wakeSeq: 0, wakeAt: 0 }, context()).catch(
+      (error: unknown) => error,
+    );
     expect(CairnError.is(otherWorkflow, 'unknown_workflow')).toBe(true);
-    const tooShort = await handler({ kind: 'cairn.wake', workflowName: 'NAP', instanceId: 'x', wakeSeq: 0, wakeAt: 0 }, context(1_200)).catch((error: unknown) => error);
+    const tooShort = await handler({ kind: 'cairn.wake', workflowName: 'NAP', instanceId: 'x', wakeSeq: 0, wakeAt: 0 }, context(1_200)).catch(
+      (error: unknown) => error,
+    );
     expect(tooShort).toMatchObject({ name: 'ValidationError', input: 'safetyMarginMs' });
     expect(() => createLambdaHandler({ runtime: 'nope' as never })).toThrow(/createLambdaHandler options/);
-    const noApi = createLambdaHandler({ runtime: () => { throw new Error('not needed'); }, httpApi: false });
+    const noApi = createLambdaHandler({
+      runtime: () => {
+        throw new Error('not needed');
+      },
+      httpApi: false,
+    });
     expect(((await noApi(httpEvent('GET', '/x'), context())) as APIGatewayProxyStructuredResultV2).statusCode).toBe(404);
   });
 });

@@ -16,7 +16,9 @@ beforeAll(async () => {
   // An instance parked at its approval, for requests that would change it.
   expect((await stack.call('POST', '/workflows/ORDER/instances', { id: 'parked', params: { orderId: 'P', amountCents: 5, coolOffMs: 0 } })).status).toBe(201);
   const until = Date.now() + 10_000;
-  while (!(await stack.runtime.store.loadJournal({ workflowName: 'ORDER', instanceId: 'parked' }))?.steps.some((s) => s.id === 'wait:manager approval-1#start')) {
+  while (
+    !(await stack.runtime.store.loadJournal({ workflowName: 'ORDER', instanceId: 'parked' }))?.steps.some((s) => s.id === 'wait:manager approval-1#start')
+  ) {
     if (Date.now() > until) throw new Error('setup: the instance never reached its wait');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -107,9 +109,15 @@ describe('authentication of the Cloud Run handler', () => {
     await expectRefused(({ method, path, text }) => signRequest({ secret: HMAC_SECRET, method, url: path, body: `${text ?? ''} ` }));
     await expectRefused(({ method, text }) => signRequest({ secret: HMAC_SECRET, method, url: '/workflows/ORDER/instances/other', body: text }));
     await expectRefused(({ method, path, text }) => signRequest({ secret: HMAC_SECRET, method, url: path, body: text, timestamp: Date.now() - 10 * 60_000 }));
-    await expectRefused(({ method, path, text }) => ({ ...signRequest({ secret: HMAC_SECRET, method, url: path, body: text }), 'x-cairn-signature': 'v1=abc' }));
+    await expectRefused(({ method, path, text }) => ({
+      ...signRequest({ secret: HMAC_SECRET, method, url: path, body: text }),
+      'x-cairn-signature': 'v1=abc',
+    }));
     // The nonce is signed: another nonce with the same signature fails.
-    await expectRefused(({ method, path, text }) => ({ ...signRequest({ secret: HMAC_SECRET, method, url: path, body: text }), 'x-cairn-nonce': 'AAAAAAAAAAAAAAAAAAAAAA' }));
+    await expectRefused(({ method, path, text }) => ({
+      ...signRequest({ secret: HMAC_SECRET, method, url: path, body: text }),
+      'x-cairn-nonce': 'AAAAAAAAAAAAAAAAAAAAAA',
+    }));
     await expectRefused(({ method, path, text }) => {
       const { 'x-cairn-nonce': _nonce, ...rest } = signRequest({ secret: HMAC_SECRET, method, url: path, body: text });
       return rest;

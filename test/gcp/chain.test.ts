@@ -25,7 +25,9 @@ describe('wake-ups past the Cloud Tasks horizon', () => {
     while (!(await store.loadJournal(ref))?.steps.some((s) => s.id === 'wait:go-1#start')) {
       if (Date.now() > until) {
         const tasks = [...stack.emulator.tasks.values()].filter((t) => t.body.toString().includes('"long-nap"'));
-        throw new Error(`never reached the wait: ${JSON.stringify({ instance: (await store.getInstance(ref)), tasks: tasks.map((t) => ({ body: t.body.toString(), state: t.state, n: t.dispatchCount, in: t.scheduleTime - Date.now() })), dispatches: stack.emulator.dispatches.slice(-8) })}`);
+        throw new Error(
+          `never reached the wait: ${JSON.stringify({ instance: await store.getInstance(ref), tasks: tasks.map((t) => ({ body: t.body.toString(), state: t.state, n: t.dispatchCount, in: t.scheduleTime - Date.now() })), dispatches: stack.emulator.dispatches.slice(-8) })}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -84,7 +84,8 @@ function parseTimestamp(value: unknown, field: string): number {
 
 function parseDuration(value: unknown, field: string): number {
   const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(value) : null;
-  if (!match) throw new ApiError('INVALID_ARGUMENT', `Invalid value at 'task.${field}' (type.googleapis.com/google.protobuf.Duration), ${JSON.stringify(value)}`);
+  if (!match)
+    throw new ApiError('INVALID_ARGUMENT', `Invalid value at 'task.${field}' (type.googleapis.com/google.protobuf.Duration), ${JSON.stringify(value)}`);
   return Math.round(Number(match[1]) * 1000);
 }
 
@@ -115,7 +116,10 @@ export async function startCloudTasksEmulator(options: CloudTasksEmulatorOptions
       name = String(task.name);
       const prefix = `${parent}/tasks/`;
       if (!name.startsWith(prefix) || !TASK_ID.test(name.slice(prefix.length))) {
-        throw new ApiError('INVALID_ARGUMENT', `Task name "${name}" is invalid: it must have the format "${prefix}TASK_ID", TASK_ID matching [A-Za-z0-9_-]{1,500}.`);
+        throw new ApiError(
+          'INVALID_ARGUMENT',
+          `Task name "${name}" is invalid: it must have the format "${prefix}TASK_ID", TASK_ID matching [A-Za-z0-9_-]{1,500}.`,
+        );
       }
     }
     const url = typeof http.url === 'string' ? http.url : '';
@@ -302,9 +306,7 @@ export async function startCloudTasksEmulator(options: CloudTasksEmulatorOptions
       const until = Date.now() + timeoutMs;
       for (;;) {
         const soon = Date.now() + horizonMs;
-        const busy = [...tasks.values()].some(
-          (task) => task.state === 'dispatching' || (task.state === 'pending' && task.scheduleTime <= soon),
-        );
+        const busy = [...tasks.values()].some((task) => task.state === 'dispatching' || (task.state === 'pending' && task.scheduleTime <= soon));
         if (!busy) return;
         if (Date.now() > until) throw new Error('Cloud Tasks emulator: tasks still pending after drain timeout');
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -37,15 +37,17 @@ async function call(method: string, path: string, body?: unknown) {
 describe('examples/cloud-run/server.ts as a process', () => {
   it('serves the order workflow to completion and exits cleanly on SIGTERM', async () => {
     let created: { status: number; body: any } | null = null;
-    for (const until = Date.now() + 20_000; !created; ) {
-      created = await call('POST', '/workflows/ORDER/instances', { id: 'proc-1', params: { orderId: 'P1', amountCents: 100, coolOffMs: 1500 } }).catch(() => null);
+    for (const until = Date.now() + 20_000; !created;) {
+      created = await call('POST', '/workflows/ORDER/instances', { id: 'proc-1', params: { orderId: 'P1', amountCents: 100, coolOffMs: 1500 } }).catch(
+        () => null,
+      );
       if (!created && Date.now() > until) throw new Error(`server did not start:\n${server.output()}`);
       if (!created) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(created.status).toBe(201);
     expect((await call('POST', '/workflows/ORDER/instances/proc-1/events', { type: 'approval', payload: { approvedBy: 'ops' } })).status).toBe(202);
     let status: any;
-    for (const until = Date.now() + 20_000; ; ) {
+    for (const until = Date.now() + 20_000; ;) {
       status = (await call('GET', '/workflows/ORDER/instances/proc-1')).body;
       if (status.status === 'complete' || Date.now() > until) break;
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -56,7 +56,11 @@ export async function startGcpStack(
   listener = handler.listener;
 
   const send = async (method: string, path: string, headers: Record<string, string>, text: string | undefined) => {
-    const response = await fetch(`${serviceUrl}${path}`, { method, headers: { ...headers, ...(text ? { 'content-type': 'application/json' } : {}) }, body: text });
+    const response = await fetch(`${serviceUrl}${path}`, {
+      method,
+      headers: { ...headers, ...(text ? { 'content-type': 'application/json' } : {}) },
+      body: text,
+    });
     const raw = await response.text();
     return { status: response.status, body: raw ? JSON.parse(raw) : undefined };
   };

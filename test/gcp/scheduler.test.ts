@@ -69,7 +69,7 @@ describe('createCloudTasksScheduler against the Cloud Tasks stand-in', () => {
     expect(emulator.tasks.has(`${QUEUE}/tasks/${wakeTaskId('ORDER', 'twice', 4)}`)).toBe(true);
   });
 
-  it('schedules at its time, and clamps wake-ups past Cloud Tasks\' 720h horizon', async () => {
+  it("schedules at its time, and clamps wake-ups past Cloud Tasks' 720h horizon", async () => {
     const now = Date.now();
     const s = scheduler();
     await s.schedule({ workflowName: 'ORDER', instanceId: 'soon', wakeAt: now + 2 * DAY, wakeSeq: 1 });
@@ -104,11 +104,14 @@ describe('createCloudTasksScheduler against the Cloud Tasks stand-in', () => {
     const ids = new Set<string>();
     const names = ['ORDER', 'order_v2', 'my-workflow', 'Ünïcode flow', 'x'.repeat(600)];
     const instances = ['a', 'a-b', 'a--b', '_x', 'y'.repeat(100)];
-    for (const name of names) for (const instance of instances) for (const seq of [-1, 0, 1, 12345]) for (const link of [0, 1, 13]) {
-      const id = wakeTaskId(name, instance, seq, link);
-      expect(id).toMatch(TASK_ID_PATTERN);
-      ids.add(id);
-    }
+    for (const name of names)
+      for (const instance of instances)
+        for (const seq of [-1, 0, 1, 12345])
+          for (const link of [0, 1, 13]) {
+            const id = wakeTaskId(name, instance, seq, link);
+            expect(id).toMatch(TASK_ID_PATTERN);
+            ids.add(id);
+          }
     expect(ids.size).toBe(names.length * instances.length * 4 * 3);
     expect(wakeTaskId('W', 'a-1-L2', 3)).not.toBe(wakeTaskId('W', 'a', 1, 2));
     // "a-b" + seq 1 vs "a" + ... never collide in the readable form.

@@ -24,7 +24,13 @@ describe('serve() and graceful shutdown', () => {
     let closed = false;
     const close = runtime.close.bind(runtime);
     const handler = createCloudRunHandler({
-      runtime: { ...runtime, close: async () => { await close(); closed = true; } },
+      runtime: {
+        ...runtime,
+        close: async () => {
+          await close();
+          closed = true;
+        },
+      },
       auth: { hmac: { secrets: [HMAC_SECRET] } },
       requestTimeoutMs: 30_000,
     });
@@ -33,7 +39,11 @@ describe('serve() and graceful shutdown', () => {
     const base = `http://127.0.0.1:${served.port}`;
     const post = (path: string, body: unknown) => {
       const text = JSON.stringify(body);
-      return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest({ secret: HMAC_SECRET, method: 'POST', url: path, body: text }) }, body: text });
+      return fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signRequest({ secret: HMAC_SECRET, method: 'POST', url: path, body: text }) },
+        body: text,
+      });
     };
 
     await runtime.workflow('SLOW').create({ id: 's1' });
@@ -43,7 +53,10 @@ describe('serve() and graceful shutdown', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     // New work is refused: the listener is closed (or, on a kept-alive connection, 503).
-    const late = await post('/workflows/SLOW/instances', { id: 's2' }).then((r) => r.status, () => 'refused');
+    const late = await post('/workflows/SLOW/instances', { id: 's2' }).then(
+      (r) => r.status,
+      () => 'refused',
+    );
     expect(['refused', 503]).toContain(late);
 
     const response = await inFlight;

@@ -30,25 +30,47 @@ describeHostConformance(
     const send = async ({ method, path, body, contentType }: HostRequest, headers: (text: string | undefined) => Record<string, string>) => {
       const text = bodyText(body);
       const type = text === undefined ? contentType : (contentType ?? 'application/json');
-      return httpAnswer(await handler.fetch(new Request(`${SERVICE}${path}`, { method, body: text, headers: { ...headers(text), ...(type ? { 'content-type': type } : {}) } })));
+      return httpAnswer(
+        await handler.fetch(new Request(`${SERVICE}${path}`, { method, body: text, headers: { ...headers(text), ...(type ? { 'content-type': type } : {}) } })),
+      );
     };
     const bearer = (token: string) => () => ({ authorization: `Bearer ${token}` });
-    const signed = (request: HostRequest, secret = SECRET) => (text: string | undefined) => signRequest({ secret, method: request.method, url: request.path, body: text });
+    const signed =
+      (request: HostRequest, secret = SECRET) =>
+      (text: string | undefined) =>
+        signRequest({ secret, method: request.method, url: request.path, body: text });
     const now = Math.floor(Date.now() / 1000);
     return {
       runtime,
       scheduled: () => scheduler.requests,
       deliver: async (message) =>
-        wakeAnswer(await send({ method: 'POST', path: '/_cairn/wake', body: message }, bearer(signer.sign({ aud: SERVICE, email: TASKS_SA, email_verified: true })))),
+        wakeAnswer(
+          await send({ method: 'POST', path: '/_cairn/wake', body: message }, bearer(signer.sign({ aud: SERVICE, email: TASKS_SA, email_verified: true }))),
+        ),
       request: (request) => send(request, signed(request)),
       forged: [
         { name: 'no credentials', send: (request) => send(request, () => ({})) },
         { name: 'malformed bearer', send: (request) => send(request, () => ({ authorization: 'Bearer not-a-token' })) },
-        { name: 'token signed by another key', send: (request) => send(request, bearer(stranger.sign({ aud: SERVICE, email: TASKS_SA, email_verified: true }))) },
-        { name: 'expired token', send: (request) => send(request, bearer(signer.sign({ aud: SERVICE, email: TASKS_SA, email_verified: true, iat: now - 7200, exp: now - 3600 }))) },
-        { name: 'wrong audience', send: (request) => send(request, bearer(signer.sign({ aud: 'https://elsewhere.example', email: TASKS_SA, email_verified: true }))) },
-        { name: 'wrong issuer', send: (request) => send(request, bearer(signer.sign({ aud: SERVICE, iss: 'https://evil.example', email: TASKS_SA, email_verified: true }))) },
-        { name: 'unlisted service account', send: (request) => send(request, bearer(signer.sign({ aud: SERVICE, email: 'intruder@demo-cairn.iam.gserviceaccount.com', email_verified: true }))) },
+        {
+          name: 'token signed by another key',
+          send: (request) => send(request, bearer(stranger.sign({ aud: SERVICE, email: TASKS_SA, email_verified: true }))),
+        },
+        {
+          name: 'expired token',
+          send: (request) => send(request, bearer(signer.sign({ aud: SERVICE, email: TASKS_SA, email_verified: true, iat: now - 7200, exp: now - 3600 }))),
+        },
+        {
+          name: 'wrong audience',
+          send: (request) => send(request, bearer(signer.sign({ aud: 'https://elsewhere.example', email: TASKS_SA, email_verified: true }))),
+        },
+        {
+          name: 'wrong issuer',
+          send: (request) => send(request, bearer(signer.sign({ aud: SERVICE, iss: 'https://evil.example', email: TASKS_SA, email_verified: true }))),
+        },
+        {
+          name: 'unlisted service account',
+          send: (request) => send(request, bearer(signer.sign({ aud: SERVICE, email: 'intruder@demo-cairn.iam.gserviceaccount.com', email_verified: true }))),
+        },
         { name: 'signature with the wrong secret', send: (request) => send(request, signed(request, 'another-secret-0123456789abcdef0123456789')) },
         {
           name: 'signature of another path',
@@ -56,7 +78,8 @@ describeHostConformance(
         },
         {
           name: 'stale signature',
-          send: (request) => send(request, (text) => signRequest({ secret: SECRET, method: request.method, url: request.path, body: text, timestamp: Date.now() - 3_600_000 })),
+          send: (request) =>
+            send(request, (text) => signRequest({ secret: SECRET, method: request.method, url: request.path, body: text, timestamp: Date.now() - 3_600_000 })),
         },
       ],
       close: () => runtime.close(),

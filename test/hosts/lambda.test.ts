@@ -52,8 +52,15 @@ describeHostConformance(
       },
       async request({ method, path, body, contentType }) {
         const text = bodyText(body);
-        const result = (await handler(httpEvent(method, path, text, text === undefined ? contentType : (contentType ?? 'application/json')), context())) as APIGatewayProxyStructuredResultV2;
-        return { status: result.statusCode!, headers: new Headers(result.headers as Record<string, string>), body: result.body ? JSON.parse(result.body) : undefined };
+        const result = (await handler(
+          httpEvent(method, path, text, text === undefined ? contentType : (contentType ?? 'application/json')),
+          context(),
+        )) as APIGatewayProxyStructuredResultV2;
+        return {
+          status: result.statusCode!,
+          headers: new Headers(result.headers as Record<string, string>),
+          body: result.body ? JSON.parse(result.body) : undefined,
+        };
       },
       close: () => runtime.close(),
     };

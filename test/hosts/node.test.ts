@@ -21,8 +21,10 @@ describeHostConformance(
       const type = text === undefined ? contentType : (contentType ?? 'application/json');
       return httpAnswer(await fetch(`${served.url}${path}`, { method, body: text, headers: { ...headers(text), ...(type ? { 'content-type': type } : {}) } }));
     };
-    const signed = (request: HostRequest, secret = SECRET, timestamp?: number) => (text: string | undefined) =>
-      signRequest({ secret, method: request.method, url: request.path, body: text, ...(timestamp ? { timestamp } : {}) });
+    const signed =
+      (request: HostRequest, secret = SECRET, timestamp?: number) =>
+      (text: string | undefined) =>
+        signRequest({ secret, method: request.method, url: request.path, body: text, ...(timestamp ? { timestamp } : {}) });
     return {
       runtime,
       scheduled: () => scheduler.requests,

@@ -44,14 +44,16 @@ class Crashy extends WorkflowEntrypoint<Record<string, unknown>, { n: number }> 
 class Saga extends WorkflowEntrypoint<Record<string, unknown>, { n: number }> {
   async run(event: WorkflowEvent<{ n: number }>, step: WorkflowStep) {
     const id = event.instanceId;
-    const undo = (name: string, failFirst: boolean) => async ({ ctx }: { ctx: { attempt: number } }) => {
-      effect(id, `undo ${name}`, ctx.attempt);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
-      if (failFirst && !undone.has(`${id}:${name}`)) {
-        undone.add(`${id}:${name}`);
-        throw new Error(`undo ${name} fails once in this process`);
-      }
-    };
+    const undo =
+      (name: string, failFirst: boolean) =>
+      async ({ ctx }: { ctx: { attempt: number } }) => {
+        effect(id, `undo ${name}`, ctx.attempt);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+        if (failFirst && !undone.has(`${id}:${name}`)) {
+          undone.add(`${id}:${name}`);
+          throw new Error(`undo ${name} fails once in this process`);
+        }
+      };
     const rollbackConfig = { retries: { limit: 10, delay: 20, backoff: 'constant' as const } };
     await step.do('reserve', async (ctx) => (effect(id, 'reserve', ctx.attempt), 'r'), { rollback: undo('reserve', false), rollbackConfig });
     await step.do('charge', async (ctx) => (effect(id, 'charge', ctx.attempt), 'c'), { rollback: undo('charge', true), rollbackConfig });
@@ -75,7 +77,10 @@ await runner.start();
 const binding = runner.runtime.workflow<{ n: number }>('CRASHY');
 const sagas = runner.runtime.workflow<{ n: number }>('SAGA');
 for (let n = 0; n < Number(countArg); n++) {
-  for (const [workflow, id] of [[binding, `i${n}`], [sagas, `s${n}`]] as const) {
+  for (const [workflow, id] of [
+    [binding, `i${n}`],
+    [sagas, `s${n}`],
+  ] as const) {
     if (workflow === sagas && n % 4 !== 0) continue; // a quarter as many sagas
     try {
       await workflow.create({ id, params: { n } });

@@ -48,7 +48,9 @@ function finishedCount(): number {
   try {
     return (
       db
-        .prepare("SELECT count(*) AS n FROM instances WHERE (workflow_name = 'CRASHY' AND status = 'complete') OR (workflow_name = 'SAGA' AND status = 'errored')")
+        .prepare(
+          "SELECT count(*) AS n FROM instances WHERE (workflow_name = 'CRASHY' AND status = 'complete') OR (workflow_name = 'SAGA' AND status = 'errored')",
+        )
         .get() as { n: number }
     ).n;
   } catch {
@@ -127,7 +129,9 @@ describe('the SQLite runner under SIGKILL', () => {
     }
     // Execution order of the rollbacks: rowid is insertion order across processes.
     const undoSpan = new Map<string, { first: number; last: number }>();
-    for (const row of effects.prepare("SELECT instance_id AS id, step, min(rowid) AS first, max(rowid) AS last FROM effects WHERE step LIKE 'undo %' GROUP BY 1, 2").all()) {
+    for (const row of effects
+      .prepare("SELECT instance_id AS id, step, min(rowid) AS first, max(rowid) AS last FROM effects WHERE step LIKE 'undo %' GROUP BY 1, 2")
+      .all()) {
       undoSpan.set(`${row.id}:${row.step}`, { first: row.first as number, last: row.last as number });
     }
     effects.close();

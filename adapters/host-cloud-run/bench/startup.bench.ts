@@ -23,13 +23,16 @@ for (let run = 0; run < runs; run++) {
   const server = await spawnOrderServer({ tasksHost: `${tasks.host}:${tasks.port}`, certs: signer.certs(), hmacSecret: secret });
   const path = '/workflows/ORDER/instances';
   let elapsed = -1;
-  for (const until = Date.now() + 30_000; Date.now() < until; ) {
+  for (const until = Date.now() + 30_000; Date.now() < until;) {
     const text = JSON.stringify({ id: `bench-${run}`, params: { orderId: `B${run}`, amountCents: 1 } });
     const ok = await fetch(`${server.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...signRequest({ secret, method: 'POST', url: path, body: text }) },
       body: text,
-    }).then((response) => response.status === 201, () => false);
+    }).then(
+      (response) => response.status === 201,
+      () => false,
+    );
     if (ok) {
       elapsed = performance.now() - started;
       break;
@@ -45,4 +48,6 @@ for (let run = 0; run < runs; run++) {
 await tasks.stop();
 const sorted = [...results].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)]!;
-console.log(`cloud-run server start-up to first request served (node ${process.version}, ${runs} runs): median ${median.toFixed(0)} ms, min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`);
+console.log(
+  `cloud-run server start-up to first request served (node ${process.version}, ${runs} runs): median ${median.toFixed(0)} ms, min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`,
+);

@@ -26,7 +26,11 @@ export function createCloudRunHandler(options: CloudRunHandlerOptions): CloudRun
     runtime,
     authenticate: createAuthenticator(options.auth, () => runtime.clock.now()),
     // Replays stop starting new work before Cloud Run's request timeout cuts the request off.
-    budgetOf: (receivedAt) => ({ endsAt: receivedAt + settings.requestTimeoutMs, safetyMarginMs: settings.safetyMarginMs, maxInProcessWaitMs: settings.maxInProcessWaitMs }),
+    budgetOf: (receivedAt) => ({
+      endsAt: receivedAt + settings.requestTimeoutMs,
+      safetyMarginMs: settings.safetyMarginMs,
+      maxInProcessWaitMs: settings.maxInProcessWaitMs,
+    }),
     wakePath: settings.wakePath,
     sweepPath: settings.sweepPath,
     apiBasePath: settings.apiBasePath,
@@ -64,7 +68,7 @@ export function createCloudRunHandler(options: CloudRunHandlerOptions): CloudRun
     shutdown() {
       shutdownPromise ??= (async () => {
         draining = true;
-        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        while (inFlight.size > 0) await Promise.allSettled(inFlight);
         await runtime.close();
       })();
       return shutdownPromise;

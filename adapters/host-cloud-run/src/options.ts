@@ -49,7 +49,10 @@ export const HandlerOptionsSchema = z.object({
   safetyMarginMs: z.number().int().min(0).default(10_000),
   wakePath: PathSchema.default(DEFAULT_WAKE_PATH),
   sweepPath: PathSchema.default(DEFAULT_SWEEP_PATH),
-  apiBasePath: z.string().regex(/^(\/[^/?#]+)*$/, 'a path such as /api').default(''),
+  apiBasePath: z
+    .string()
+    .regex(/^(\/[^/?#]+)*$/, 'a path such as /api')
+    .default(''),
   maxBodyBytes: z.number().int().min(1024).default(DEFAULT_MAX_BODY_BYTES),
   sweepConcurrency: z.number().int().min(1).max(64).default(4),
   maxInProcessWaitMs: z.number().int().min(0).optional(),

@@ -28,9 +28,7 @@ export const HttpEventV2Schema = z.object({
 export type HttpEventV2 = z.infer<typeof HttpEventV2Schema>;
 
 export type LambdaEvent =
-  | { kind: 'wake'; message: z.infer<typeof WakeMessageSchema> }
-  | { kind: 'sweep'; limit: number | undefined }
-  | { kind: 'http'; event: HttpEventV2 };
+  { kind: 'wake'; message: z.infer<typeof WakeMessageSchema> } | { kind: 'sweep'; limit: number | undefined } | { kind: 'http'; event: HttpEventV2 };
 
 /** Which of the accepted events this is, or null. */
 export function classifyEvent(event: unknown): LambdaEvent | null {

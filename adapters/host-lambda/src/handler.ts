@@ -83,19 +83,8 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
         const result = await rt.wake(classified.message, budget(rt.clock.now(), context));
         return { kind: 'wake', outcome: result.outcome, status: result.status, wakeAt: result.wakeAt };
       }
-      case 'sweep': {
-        const rt = await getRuntime();
-        const limit = classified.limit ?? settings.sweepLimit;
-        if (settings.sweepMode === 'in-process') return { kind: 'sweep', due: await rt.sweep({ limit }) };
-        const report = await rt.sweepDue({ limit, mode: 'fan-out' });
-        if (report.failed > 0) {
-          throw new AggregateError(
-            report.errors.map((failure) => failure.error),
-            `[cairn] sweep: ${report.failed} of ${report.due} wake-ups failed`,
-          );
-        }
-        return { kind: 'sweep', due: report.due };
-      }
+      case 'sweep':
+        return sweep(await getRuntime(), classified.limit ?? settings.sweepLimit, settings.sweepMode);
       case 'http': {
         if (options.httpApi === false) return responseToResult(problemResponse(404, 'route_not_found', 'This function serves no HTTP API'));
         const host = await getFront();
@@ -103,6 +92,19 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
       }
     }
   };
+}
+
+/** A sweeper tick: every due instance handed to the scheduler (one invocation each), or replayed here. */
+async function sweep(rt: RuntimeLike, limit: number, mode: 'fan-out' | 'in-process'): Promise<SweepResult> {
+  if (mode === 'in-process') return { kind: 'sweep', due: await rt.sweep({ limit }) };
+  const report = await rt.sweepDue({ limit, mode: 'fan-out' });
+  if (report.failed > 0) {
+    throw new AggregateError(
+      report.errors.map((failure) => failure.error),
+      `[cairn] sweep: ${report.failed} of ${report.due} wake-ups failed`,
+    );
+  }
+  return { kind: 'sweep', due: report.due };
 }
 
 function describeEvent(event: unknown): string {

@@ -3,7 +3,10 @@
 import { z } from 'zod';
 import { DEFAULT_SWEEP_LIMIT, type HttpApi, type Runtime } from '@cairn/core';
 
-export type RuntimeLike = Pick<Runtime, 'replay' | 'wake' | 'sweep' | 'sweepDue' | 'fireSchedules' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'>;
+export type RuntimeLike = Pick<
+  Runtime,
+  'replay' | 'wake' | 'sweep' | 'sweepDue' | 'fireSchedules' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'
+>;
 
 export interface LambdaHandlerOptions {
   /**

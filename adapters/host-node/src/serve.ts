@@ -5,7 +5,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { createHostHttp, createRequestAuthenticator, DEFAULT_MAX_BODY_BYTES, InvalidOptionsError, parseOptions, toNodeListener, type HostRuntime } from '@cairn/core';
+import {
+  createHostHttp,
+  createRequestAuthenticator,
+  DEFAULT_MAX_BODY_BYTES,
+  InvalidOptionsError,
+  parseOptions,
+  toNodeListener,
+  type HostRuntime,
+} from '@cairn/core';
 
 export interface ServeHostOptions {
   /** @default 8787 */
@@ -38,12 +46,17 @@ export interface ServedHost {
 const Schema = z.object({
   port: z.number().int().min(0).max(65_535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
-  hmac: z.object({ secrets: z.array(z.string().min(32, 'a secret of at least 32 characters')).min(1), toleranceMs: z.number().int().min(1000).optional() }).optional(),
+  hmac: z
+    .object({ secrets: z.array(z.string().min(32, 'a secret of at least 32 characters')).min(1), toleranceMs: z.number().int().min(1000).optional() })
+    .optional(),
   allowUnauthenticated: z.boolean().default(false),
   requestTimeoutMs: z.number().int().min(1000).default(60_000),
   safetyMarginMs: z.number().int().min(0).optional(),
   maxBodyBytes: z.number().int().min(1024).default(DEFAULT_MAX_BODY_BYTES),
-  apiBasePath: z.string().regex(/^(\/[^/?#]+)*$/, 'a path such as /api').default(''),
+  apiBasePath: z
+    .string()
+    .regex(/^(\/[^/?#]+)*$/, 'a path such as /api')
+    .default(''),
 });
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -52,7 +65,10 @@ export async function serveHost(host: { runtime: HostRuntime }, options: ServeHo
   const settings = parseOptions(Schema, options, { adapter: 'node', factory: 'serveHost' });
   if (!LOOPBACK.has(settings.host) && !settings.hmac && !settings.allowUnauthenticated) {
     throw new InvalidOptionsError('node', 'serveHost', [
-      { option: 'hmac', message: `serving ${settings.host} (not loopback) needs request signatures; pass hmac.secrets, or allowUnauthenticated: true to accept anyone` },
+      {
+        option: 'hmac',
+        message: `serving ${settings.host} (not loopback) needs request signatures; pass hmac.secrets, or allowUnauthenticated: true to accept anyone`,
+      },
     ]);
   }
   const { runtime } = host;

@@ -108,7 +108,19 @@ describe.each(backends.map((make) => [make().name, make] as const))('the Node ho
       workflowName: 'ORDER',
       instanceId: 'crashed',
       leaseToken: held.leaseToken,
-      step: { v: 1, id: 'do:a-1', key: 'do:a-1', generation: 0, kind: 'do', name: 'a', state: 'completed', attempt: 1, value: serialize(10), startedAt: now, recordedAt: now },
+      step: {
+        v: 1,
+        id: 'do:a-1',
+        key: 'do:a-1',
+        generation: 0,
+        kind: 'do',
+        name: 'a',
+        state: 'completed',
+        attempt: 1,
+        value: serialize(10),
+        startedAt: now,
+        recordedAt: now,
+      },
     });
     await store.close?.();
 

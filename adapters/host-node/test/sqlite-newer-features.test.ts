@@ -36,13 +36,17 @@ const undone: string[] = [];
 
 class Job extends WorkflowEntrypoint<unknown, { fail?: boolean }> {
   async run(event: WorkflowEvent<{ fail?: boolean }>, step: WorkflowStep) {
-    await step.do('work', async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 40));
-      running--;
-      return event.instanceId;
-    }, { rollback: async ({ output }) => void undone.push(String(output)) });
+    await step.do(
+      'work',
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        running--;
+        return event.instanceId;
+      },
+      { rollback: async ({ output }) => void undone.push(String(output)) },
+    );
     if (event.payload.fail) throw new Error('failed after work');
     return event.schedule?.cron ?? 'made by hand';
   }

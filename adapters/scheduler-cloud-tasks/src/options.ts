@@ -7,7 +7,7 @@ import type { CloudTasksClient } from '@google-cloud/tasks';
 /** The one client method the scheduler calls. */
 export type CloudTasksLike = Pick<CloudTasksClient, 'createTask'>;
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** Cloud Tasks refuses a scheduleTime more than 720 hours ahead. */
 export const CLOUD_TASKS_MAX_AHEAD_MS = 30 * DAY_MS;
 
@@ -52,7 +52,5 @@ export const OptionsSchema = z.object({
   maxScheduleAheadMs: z.number().int().min(1).max(CLOUD_TASKS_MAX_AHEAD_MS).optional(),
   dispatchDeadlineSeconds: z.number().int().min(15).max(1800).optional(),
   maxAttempts: z.number().int().min(1).max(10).optional(),
-  clock: z
-    .custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as Clock).now === 'function', 'a Clock')
-    .optional(),
+  clock: z.custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as Clock).now === 'function', 'a Clock').optional(),
 });

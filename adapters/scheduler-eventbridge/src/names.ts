@@ -10,8 +10,7 @@
 
 import { createHash } from 'node:crypto';
 
-export const NAME_PATTERN = /^[0-9a-zA-Z\-_.]{1,64}$/;
-export const MAX_NAME_LENGTH = 64;
+const NAME_PATTERN = /^[0-9a-zA-Z\-_.]{1,64}$/;
 
 export function scheduleName(prefix: string, workflowName: string, instanceId: string, wakeSeq: number): string {
   const readable = `${prefix}.w.${workflowName}.${instanceId}.${wakeSeq}`;

@@ -49,8 +49,16 @@ const OptionsSchema = z.object({
   targetArn: ArnSchema,
   roleArn: ArnSchema,
   groupName: GroupSchema.optional(),
-  namePrefix: z.string().regex(/^[0-9a-zA-Z\-_]{1,16}$/, '1-16 of [0-9a-zA-Z-_]').optional(),
-  immediateWindowMs: z.number().int().min(0).max(15 * 60_000).optional(),
+  namePrefix: z
+    .string()
+    .regex(/^[0-9a-zA-Z\-_]{1,16}$/, '1-16 of [0-9a-zA-Z-_]')
+    .optional(),
+  immediateWindowMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(15 * 60_000)
+    .optional(),
   retryPolicy: z
     .object({
       maximumEventAgeSeconds: z.number().int().min(60).max(86_400).optional(),

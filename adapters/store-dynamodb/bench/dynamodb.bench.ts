@@ -60,13 +60,47 @@ try {
   const ref = { workflowName: 'BENCH', instanceId: 'raw' };
   await store.createInstance({
     instance: {
-      v: RECORD_VERSION, ...ref, status: 'running', params: '{}', output: null, error: null, createdAt: 0, updatedAt: 0,
-      finishedAt: null, version: 0, generation: 0, leaseOwner: 'bench', leaseToken: 1, leaseExpiresAt: null, wakeAt: null,
-      wakeSeq: 0, eventSeq: 0, pausedAt: null, pausedTotalMs: 0, recoveries: 0, expiresAt: null,
+      v: RECORD_VERSION,
+      ...ref,
+      status: 'running',
+      params: '{}',
+      output: null,
+      error: null,
+      createdAt: 0,
+      updatedAt: 0,
+      finishedAt: null,
+      version: 0,
+      generation: 0,
+      leaseOwner: 'bench',
+      leaseToken: 1,
+      leaseExpiresAt: null,
+      wakeAt: null,
+      wakeSeq: 0,
+      eventSeq: 0,
+      pausedAt: null,
+      pausedTotalMs: 0,
+      recoveries: 0,
+      expiresAt: null,
     },
   });
   for (let i = 0; i < 20; i++) {
-    await store.recordStep({ ...ref, leaseToken: 1, step: { v: 1, id: `warm-${i}`, key: `warm-${i}`, generation: 0, kind: 'do', name: 'w', state: 'completed', attempt: 1, value: '1', startedAt: 0, recordedAt: 0 } });
+    await store.recordStep({
+      ...ref,
+      leaseToken: 1,
+      step: {
+        v: 1,
+        id: `warm-${i}`,
+        key: `warm-${i}`,
+        generation: 0,
+        kind: 'do',
+        name: 'w',
+        state: 'completed',
+        attempt: 1,
+        value: '1',
+        startedAt: 0,
+        recordedAt: 0,
+      },
+    });
   }
   const latencies: number[] = [];
   const before = requests;
@@ -75,7 +109,19 @@ try {
     await store.recordStep({
       ...ref,
       leaseToken: 1,
-      step: { v: 1, id: `do:s-${i}`, key: `do:s-${i}`, generation: 0, kind: 'do', name: 's', state: 'completed', attempt: 1, value: JSON.stringify({ i }), startedAt: i, recordedAt: i },
+      step: {
+        v: 1,
+        id: `do:s-${i}`,
+        key: `do:s-${i}`,
+        generation: 0,
+        kind: 'do',
+        name: 's',
+        state: 'completed',
+        attempt: 1,
+        value: JSON.stringify({ i }),
+        startedAt: i,
+        recordedAt: i,
+      },
     });
     latencies.push(performance.now() - started);
   }

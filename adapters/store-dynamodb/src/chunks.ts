@@ -30,7 +30,7 @@ export function partsOf(text: string, chunkBytes: number): number {
 }
 
 /** The owner sk of a chunk item's sk (`C#<owner>#nnnn`). */
-export function chunkOwner(sk: string): string {
+function chunkOwner(sk: string): string {
   return sk.slice(2, -5);
 }
 

@@ -32,7 +32,11 @@ export async function deleteInstance(ctx: StoreContext, ref: InstanceRef): Promi
     }
     const owned = ownedChunkSks(instance);
     const keep = new Set([INSTANCE_SK, ...owned]);
-    await batchDelete(ctx, pk, sks.filter((sk) => !keep.has(sk)));
+    await batchDelete(
+      ctx,
+      pk,
+      sks.filter((sk) => !keep.has(sk)),
+    );
     const outcome = await deleteInstanceItem(ctx, pk, instance, owned);
     if (outcome === 'deleted') return true;
     if (outcome === 'gone') {
@@ -72,12 +76,7 @@ function ownedChunkSks(instance: Item): string[] {
  * Deletes the instance item if its `version` is still the one read, with its chunks: in one transaction
  * when they fit, else the item first and the chunks after (left to a second call if that is cut short).
  */
-async function deleteInstanceItem(
-  ctx: StoreContext,
-  pk: string,
-  instance: Item,
-  owned: string[],
-): Promise<'deleted' | 'changed' | 'gone'> {
+async function deleteInstanceItem(ctx: StoreContext, pk: string, instance: Item, owned: string[]): Promise<'deleted' | 'changed' | 'gone'> {
   const { client, tableName } = ctx;
   const guarded = {
     TableName: tableName,
@@ -92,15 +91,15 @@ async function deleteInstanceItem(
       await client.send(new DeleteItemCommand(guarded));
       await batchDelete(ctx, pk, owned);
     } else {
-      await retryConflicts(() =>
-        client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              { Delete: guarded },
-              ...owned.map((sk) => ({ Delete: { TableName: tableName, Key: key(pk, sk) } })),
-            ],
-          }),
-        ), ctx.clock);
+      await retryConflicts(
+        () =>
+          client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [{ Delete: guarded }, ...owned.map((sk) => ({ Delete: { TableName: tableName, Key: key(pk, sk) } }))],
+            }),
+          ),
+        ctx.clock,
+      );
     }
     return 'deleted';
   } catch (error) {

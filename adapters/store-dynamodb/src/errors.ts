@@ -19,7 +19,7 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
 }
 
 /** Another transaction held one of the items: safe to send again (the SDK does not retry these). */
-export function isTransactionConflict(error: unknown): boolean {
+function isTransactionConflict(error: unknown): boolean {
   if (errorName(error) === 'TransactionConflictException') return true;
   const reasons = cancellationReasons(error);
   return (

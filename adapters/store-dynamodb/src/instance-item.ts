@@ -7,23 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseInstanceRecord, type InstancePatch, type InstanceRecord } from '@cairn/core';
-import { chunkItems, partsOf, byteLength, type Item, type ChunkSet } from './chunks.js';
-import {
-  allPartition,
-  ATTR,
-  blobOwnerSk,
-  duePartition,
-  dueSortKey,
-  INSTANCE_SK,
-  listSortKey,
-  workflowPartition,
-} from './keys.js';
+import { chunkItems, partsOf, byteLength, type Item } from './chunks.js';
+import { allPartition, ATTR, blobOwnerSk, duePartition, dueSortKey, INSTANCE_SK, listSortKey, workflowPartition } from './keys.js';
 
 export const BLOB_FIELDS = ['params', 'output', 'error'] as const;
 export type BlobField = (typeof BLOB_FIELDS)[number];
 
 /** Fields above this many bytes go to chunk items, so that the three together stay well under 400 KB. */
-export const INLINE_BLOB_BYTES = 64 * 1024;
+const INLINE_BLOB_BYTES = 64 * 1024;
 
 const NUMBER_FIELDS = [
   'v',
@@ -55,7 +46,7 @@ export interface LayoutSettings {
   ttlAttribute: string;
 }
 
-export function toAttr(value: string | number | null): AttributeValue {
+function toAttr(value: string | number | null): AttributeValue {
   if (value === null) return { NULL: true };
   return typeof value === 'number' ? { N: String(value) } : { S: value };
 }
@@ -75,7 +66,7 @@ export interface BlobWrite {
 }
 
 /** How a blob field's new value is stored: inline, or as a reference to new chunk items. */
-export function blobWrite(pk: string, field: BlobField, value: unknown, settings: LayoutSettings): BlobWrite {
+function blobWrite(pk: string, field: BlobField, value: unknown, settings: LayoutSettings): BlobWrite {
   const text = blobText(field, value);
   if (text === null || byteLength(text) <= Math.min(INLINE_BLOB_BYTES, settings.chunkBytes)) {
     return { set: { [field]: toAttr(text) }, remove: [`${field}Ref`], chunks: [] };
@@ -139,13 +130,7 @@ export interface UpdatePlan {
 }
 
 /** SET every patched field (and the index and TTL attributes it implies), bump `version`, stamp `writeId`. */
-export function updatePlan(
-  pk: string,
-  patch: InstancePatch,
-  nextVersion: number,
-  writeId: string,
-  settings: LayoutSettings,
-): UpdatePlan {
+export function updatePlan(pk: string, patch: InstancePatch, nextVersion: number, writeId: string, settings: LayoutSettings): UpdatePlan {
   const set: Item = { version: { N: String(nextVersion) }, writeId: { S: writeId } };
   const remove: string[] = [];
   const chunks: Item[] = [];
@@ -184,10 +169,12 @@ export function updatePlan(
     sets.push(`#a${i} = :a${i}`);
     i++;
   }
-  const removes = remove.filter((name) => !(name in set)).map((name) => {
-    names[`#a${i}`] = name;
-    return `#a${i++}`;
-  });
+  const removes = remove
+    .filter((name) => !(name in set))
+    .map((name) => {
+      names[`#a${i}`] = name;
+      return `#a${i++}`;
+    });
   const expression = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
   return { expression, names, values, chunks, cached };
 }
@@ -225,12 +212,6 @@ export function itemToInstance(item: Item, texts: Map<BlobField, string>): Insta
     raw[field] = field === 'error' && typeof text === 'string' ? JSON.parse(text) : text;
   }
   return parseInstanceRecord(raw);
-}
-
-export function textsFromChunks(item: Item, chunks: ChunkSet): Map<BlobField, string> {
-  const texts = new Map<BlobField, string>();
-  for (const ref of blobRefs(item)) texts.set(ref.field, chunks.text(ref.ownerSk, ref.parts));
-  return texts;
 }
 
 function fromAttr(value: AttributeValue | undefined): string | number | null | undefined {

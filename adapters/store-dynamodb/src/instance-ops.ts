@@ -1,13 +1,7 @@
 // Instance writes and reads: create-if-absent, compare-and-set on `version`, and the instance read.
 
 import { randomUUID } from 'node:crypto';
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
@@ -64,9 +58,7 @@ async function clearLeftovers(ctx: StoreContext, pk: string, ref: InstanceRef): 
 
 export async function getInstance(ctx: StoreContext, ref: InstanceRef): Promise<InstanceRecord | null> {
   const { client, tableName } = ctx;
-  const response = await client.send(
-    new GetItemCommand({ TableName: tableName, Key: key(partitionKey(ref), INSTANCE_SK), ConsistentRead: true }),
-  );
+  const response = await client.send(new GetItemCommand({ TableName: tableName, Key: key(partitionKey(ref), INSTANCE_SK), ConsistentRead: true }));
   return response.Item ? instanceFromItem(ctx, response.Item) : null;
 }
 
@@ -79,19 +71,22 @@ export async function updateInstance(ctx: StoreContext, { expectedVersion, patch
   await Promise.all(plan.chunks.map((item) => client.send(new PutItemCommand({ TableName: tableName, Item: item }))));
   let written: Item | undefined;
   try {
-    const response = await retryConflicts(() =>
-      client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key(pk, INSTANCE_SK),
-          UpdateExpression: plan.expression,
-          ConditionExpression: 'attribute_exists(#pk) AND #version = :expected',
-          ExpressionAttributeNames: plan.names,
-          ExpressionAttributeValues: { ...plan.values, ':expected': { N: String(expectedVersion) } },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      ), ctx.clock);
+    const response = await retryConflicts(
+      () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(pk, INSTANCE_SK),
+            UpdateExpression: plan.expression,
+            ConditionExpression: 'attribute_exists(#pk) AND #version = :expected',
+            ExpressionAttributeNames: plan.names,
+            ExpressionAttributeValues: { ...plan.values, ':expected': { N: String(expectedVersion) } },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      ctx.clock,
+    );
     written = response.Attributes;
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
@@ -101,9 +96,7 @@ export async function updateInstance(ctx: StoreContext, { expectedVersion, patch
     else {
       // Orphan chunks of the lost write: harmless, and removed by the instance's TTL when it finishes.
       await Promise.all(
-        plan.chunks.map((item) =>
-          client.send(new DeleteItemCommand({ TableName: tableName, Key: key(pk, item[ATTR.sk]!.S!) })).catch(() => undefined),
-        ),
+        plan.chunks.map((item) => client.send(new DeleteItemCommand({ TableName: tableName, Key: key(pk, item[ATTR.sk]!.S!) })).catch(() => undefined)),
       );
       if (!current) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
       throw new VersionConflictError(ref.workflowName, ref.instanceId, expectedVersion);

@@ -1,12 +1,6 @@
 // The journal: one Query for the whole instance, fenced create-if-absent step writes, event appends.
 
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
   AdapterError,
   InstanceNotFoundError,
@@ -30,7 +24,9 @@ import { putNew } from './put-new.js';
 import { queryAll } from './query.js';
 import { isChunked, recordItems, recordJson } from './record-item.js';
 
-const putAction = (tableName: string) => (item: Item): TransactWriteItem => ({ Put: { TableName: tableName, Item: item } });
+const putAction =
+  (tableName: string) =>
+  (item: Item): TransactWriteItem => ({ Put: { TableName: tableName, Item: item } });
 
 export async function loadJournal(ctx: StoreContext, ref: InstanceRef): Promise<Journal | null> {
   const { client, tableName } = ctx;
@@ -68,9 +64,7 @@ export async function loadJournal(ctx: StoreContext, ref: InstanceRef): Promise<
     .filter((item) => item[ATTR.sk]!.S!.startsWith(current))
     .map((item) => parseStepRecord(recordJson(item, chunks)))
     .sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const events: EventRecord[] = eventItems
-    .map((item) => parseEventRecord(recordJson(item, chunks)))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const events: EventRecord[] = eventItems.map((item) => parseEventRecord(recordJson(item, chunks))).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { instance, steps, events };
 }
 
@@ -81,33 +75,36 @@ export async function recordStep(ctx: StoreContext, { leaseToken, step, ...ref }
   const sk = stepSk(step.generation, step.id);
   const { item, chunks } = recordItems(pk, sk, step, ctx.layout.chunkBytes);
   try {
-    await retryConflicts(() =>
-      client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: tableName,
-                Key: key(pk, INSTANCE_SK),
-                ConditionExpression: 'attribute_exists(#pk) AND attribute_type(#owner, :string) AND #token = :token',
-                ExpressionAttributeNames: { '#pk': ATTR.pk, '#owner': 'leaseOwner', '#token': 'leaseToken' },
-                ExpressionAttributeValues: { ':string': { S: 'S' }, ':token': { N: String(leaseToken) } },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    await retryConflicts(
+      () =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: tableName,
+                  Key: key(pk, INSTANCE_SK),
+                  ConditionExpression: 'attribute_exists(#pk) AND attribute_type(#owner, :string) AND #token = :token',
+                  ExpressionAttributeNames: { '#pk': ATTR.pk, '#owner': 'leaseOwner', '#token': 'leaseToken' },
+                  ExpressionAttributeValues: { ':string': { S: 'S' }, ':token': { N: String(leaseToken) } },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
               },
-            },
-            {
-              Put: {
-                TableName: tableName,
-                Item: item,
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': ATTR.pk },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: item,
+                  ConditionExpression: 'attribute_not_exists(#pk)',
+                  ExpressionAttributeNames: { '#pk': ATTR.pk },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
               },
-            },
-            ...chunks.map(put),
-          ],
-        }),
-      ), ctx.clock);
+              ...chunks.map(put),
+            ],
+          }),
+        ),
+      ctx.clock,
+    );
     return { recorded: true };
   } catch (error) {
     const reasons = cancellationReasons(error);
@@ -138,26 +135,25 @@ export async function appendEvent(ctx: StoreContext, { event, ...ref }: AppendEv
     throw new AdapterError('dynamodb', 'appendEvent', `an event with id "${event.id}" already exists on instance "${ref.instanceId}"`);
   }
   try {
-    const response = await retryConflicts(() =>
-      client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key(pk, INSTANCE_SK),
-          UpdateExpression: 'ADD #eventSeq :one, #version :one',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': ATTR.pk, '#eventSeq': 'eventSeq', '#version': 'version' },
-          ExpressionAttributeValues: { ':one': { N: '1' } },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ), ctx.clock);
+    const response = await retryConflicts(
+      () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(pk, INSTANCE_SK),
+            UpdateExpression: 'ADD #eventSeq :one, #version :one',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': ATTR.pk, '#eventSeq': 'eventSeq', '#version': 'version' },
+            ExpressionAttributeValues: { ':one': { N: '1' } },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      ctx.clock,
+    );
     return await instanceFromItem(ctx, response.Attributes!);
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
-    await Promise.all(
-      [item, ...chunks].map((written) =>
-        client.send(new DeleteItemCommand({ TableName: tableName, Key: key(pk, written[ATTR.sk]!.S!) })),
-      ),
-    );
+    await Promise.all([item, ...chunks].map((written) => client.send(new DeleteItemCommand({ TableName: tableName, Key: key(pk, written[ATTR.sk]!.S!) }))));
     throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
   }
 }

@@ -86,7 +86,7 @@ export function workflowPartition(workflowName: string): string {
 }
 
 /** FNV-1a: a stable shard for a partition key. */
-export function shardOf(pk: string, shards: number): number {
+function shardOf(pk: string, shards: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < pk.length; i++) {
     hash ^= pk.charCodeAt(i);

@@ -3,7 +3,16 @@
 // listed instances are then read from the table with strongly consistent reads.
 
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
-import { sleepFor, backoffDelayMs, ValidationError, type DueInstance, type InstancePage, type InstanceRecord, type ListDueParams, type ListInstancesParams } from '@cairn/core';
+import {
+  sleepFor,
+  backoffDelayMs,
+  ValidationError,
+  type DueInstance,
+  type InstancePage,
+  type InstanceRecord,
+  type ListDueParams,
+  type ListInstancesParams,
+} from '@cairn/core';
 import type { Item } from './chunks.js';
 import { instanceFromItem, type StoreContext } from './context.js';
 import { ATTR, INDEX, INSTANCE_SK, timeKey, workflowPartition } from './keys.js';
@@ -49,9 +58,7 @@ export async function listPage(ctx: StoreContext, params: ListInstancesParams): 
   const index = params.workflowName === undefined ? INDEX.all : INDEX.byWorkflow;
   const partitionAttr = params.workflowName === undefined ? ATTR.allPk : ATTR.wfPk;
   const partitions =
-    params.workflowName === undefined
-      ? Array.from({ length: ctx.layout.indexShards }, (_, shard) => `all#${shard}`)
-      : [workflowPartition(params.workflowName)];
+    params.workflowName === undefined ? Array.from({ length: ctx.layout.indexShards }, (_, shard) => `all#${shard}`) : [workflowPartition(params.workflowName)];
 
   const names: Record<string, string> = { '#p': partitionAttr, '#s': ATTR.listSk, '#pk': ATTR.pk, '#sk': ATTR.sk };
   let filter: string | undefined;
@@ -86,7 +93,10 @@ export async function listPage(ctx: StoreContext, params: ListInstancesParams): 
     .sort((a, b) => compare(a[ATTR.listSk]?.S ?? '', b[ATTR.listSk]?.S ?? ''))
     .slice(0, limit + 1);
   const page = merged.slice(0, limit);
-  const records = await readInstances(ctx, page.map((item) => item[ATTR.pk]!.S!));
+  const records = await readInstances(
+    ctx,
+    page.map((item) => item[ATTR.pk]!.S!),
+  );
   // The index may lag the table: keep only what still matches.
   const instances = records.filter((record) => params.status === undefined || record.status === params.status);
   const last = page[page.length - 1];

@@ -45,7 +45,9 @@ export const DynamoDBStoreOptionsSchema = z.object({
    */
   chunkBytes: z.number().int().min(256).max(MAX_CHUNK_BYTES).default(MAX_CHUNK_BYTES),
   /** Waits between the store's own retries (transaction conflicts, unprocessed batch items). @default the system clock */
-  clock: z.custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as Clock).setTimer === 'function', 'a Clock').default(systemClock),
+  clock: z
+    .custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as Clock).setTimer === 'function', 'a Clock')
+    .default(systemClock),
 });
 
 export type DynamoDBStoreOptions = z.input<typeof DynamoDBStoreOptionsSchema>;

@@ -15,15 +15,18 @@ export async function putNew(ctx: StoreContext, item: Item, chunks: readonly Ite
     if (chunks.length === 0) {
       await client.send(new PutItemCommand({ TableName: tableName, Item: item, ...condition }));
     } else {
-      await retryConflicts(() =>
-        client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: item, ...condition } },
-              ...chunks.map((chunk) => ({ Put: { TableName: tableName, Item: chunk } })),
-            ],
-          }),
-        ), ctx.clock);
+      await retryConflicts(
+        () =>
+          client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                { Put: { TableName: tableName, Item: item, ...condition } },
+                ...chunks.map((chunk) => ({ Put: { TableName: tableName, Item: chunk } })),
+              ],
+            }),
+          ),
+        ctx.clock,
+      );
     }
     return true;
   } catch (error) {

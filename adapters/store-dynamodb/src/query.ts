@@ -8,11 +8,7 @@ export function queryAll(client: DynamoDBClient, input: QueryCommandInput): Prom
 }
 
 /** Pages through a Query until `enough` items passed `keep`, or the end. */
-export async function queryUntil(
-  client: DynamoDBClient,
-  input: QueryCommandInput,
-  enough: number,
-): Promise<Item[]> {
+export async function queryUntil(client: DynamoDBClient, input: QueryCommandInput, enough: number): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   do {

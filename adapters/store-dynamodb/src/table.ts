@@ -2,13 +2,7 @@
 // create the table with your infrastructure as code from `tableDefinition()` (the same keys and indexes),
 // and enable TTL on `ttl` (or your `retention.attribute`).
 
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AdapterError } from '@cairn/core';
 import { errorName, toAdapterError } from './errors.js';
 import { ATTR, INDEX } from './keys.js';
@@ -82,9 +76,7 @@ export async function createDynamoDBTable({ client, tableName, ttlAttribute = 't
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   try {
-    await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }),
-    );
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
   } catch (error) {
     // Already enabled (DynamoDB refuses a second identical change).
     if (errorName(error) !== 'ValidationException') throw toAdapterError(error, 'createDynamoDBTable', tableName);

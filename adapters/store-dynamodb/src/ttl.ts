@@ -12,13 +12,7 @@ const ITEMS_PER_TRANSACTION = 99;
 const MAX_PASSES = 3;
 
 /** Sets `ttl` (epoch seconds), or removes it (null), on every item of the partition but the instance. */
-export async function stampTtl(
-  client: DynamoDBClient,
-  tableName: string,
-  ttlAttribute: string,
-  pk: string,
-  ttl: number | null,
-): Promise<void> {
+export async function stampTtl(client: DynamoDBClient, tableName: string, ttlAttribute: string, pk: string, ttl: number | null): Promise<void> {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const items = await queryAll(client, {
       TableName: tableName,
@@ -33,7 +27,14 @@ export async function stampTtl(
     let retry = false;
     for (let at = 0; at < pending.length; at += ITEMS_PER_TRANSACTION) {
       const batch = pending.slice(at, at + ITEMS_PER_TRANSACTION);
-      const outcome = await stampBatch(client, tableName, ttlAttribute, pk, ttl, batch.map((item) => item[ATTR.sk]!.S!));
+      const outcome = await stampBatch(
+        client,
+        tableName,
+        ttlAttribute,
+        pk,
+        ttl,
+        batch.map((item) => item[ATTR.sk]!.S!),
+      );
       if (outcome === 'instance-changed') return;
       if (outcome === 'item-gone') retry = true;
     }

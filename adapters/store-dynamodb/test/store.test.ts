@@ -98,7 +98,8 @@ describe('chunking', () => {
     expect(result.params === params && result.output === output).toBe(true);
     // 3 chunk PutItems for the output, one UpdateItem; params come from the cache.
     expect(counts).toEqual({ PutItemCommand: 3, UpdateItemCommand: 1 });
-    const item = (await dynamo.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `WF#${instance.instanceId}` }, sk: { S: 'I' } } }))).Item!;
+    const item = (await dynamo.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `WF#${instance.instanceId}` }, sk: { S: 'I' } } })))
+      .Item!;
     expect(item.params).toBeUndefined();
     expect(item.paramsRef?.S).toMatch(/:3$/);
     // A fresh store (no cache) reads the chunks.
@@ -168,7 +169,10 @@ describe('retention', () => {
     const pk = `WF#${instance.instanceId}`;
     // What TTL leaves when it has deleted the instance item but not yet its step.
     await dynamo.client.send(
-      new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, sk: { S: 'S#0000000000#do:old-1' }, d: { S: JSON.stringify(stepRecord('do:old-1')) } } }),
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { pk: { S: pk }, sk: { S: 'S#0000000000#do:old-1' }, d: { S: JSON.stringify(stepRecord('do:old-1')) } },
+      }),
     );
     await store.createInstance({ instance });
     expect((await store.loadJournal(ref(instance)))?.steps).toEqual([]);
@@ -196,7 +200,9 @@ describe('fencing and typed errors', () => {
       store.createInstance({ instance }).catch((error: unknown) => error),
       store.updateInstance({ ...ref(instance), expectedVersion: 5, patch: { status: 'paused' } }).catch((error: unknown) => error),
       store.updateInstance({ workflowName: 'WF', instanceId: 'missing', expectedVersion: 0, patch: {} }).catch((error: unknown) => error),
-      store.appendEvent({ workflowName: 'WF', instanceId: 'missing', event: { v: 1, id: 'e1', type: 't', payload: '{}', timestamp: 1 } }).catch((error: unknown) => error),
+      store
+        .appendEvent({ workflowName: 'WF', instanceId: 'missing', event: { v: 1, id: 'e1', type: 't', payload: '{}', timestamp: 1 } })
+        .catch((error: unknown) => error),
     ]);
     expect(errors.map((error) => (error as { name: string }).name)).toEqual([
       'InstanceAlreadyExistsError',
@@ -240,7 +246,7 @@ describe('due wake-ups', () => {
 });
 
 describe('listing order', () => {
-  it('lists in the reference store\'s order: createdAt descending, then instance id, then workflow', async () => {
+  it("lists in the reference store's order: createdAt descending, then instance id, then workflow", async () => {
     const table = await dynamo.freshTable();
     const dynamoStore = createDynamoDBStore({ client: dynamo.client, tableName: table });
     const memory = createMemoryStore();

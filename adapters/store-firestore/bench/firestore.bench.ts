@@ -31,9 +31,28 @@ try {
   const store = createFirestoreStore({ firestore, collection: 'bench' });
   const now = Date.now();
   const instance: InstanceRecord = {
-    v: RECORD_VERSION, workflowName: 'bench', instanceId: 'i1', status: 'running', params: '{}', output: null, error: null,
-    createdAt: now, updatedAt: now, finishedAt: null, version: 0, generation: 0, leaseOwner: 'r', leaseToken: 1,
-    leaseExpiresAt: null, wakeAt: null, wakeSeq: 0, eventSeq: 0, pausedAt: null, pausedTotalMs: 0, recoveries: 0, expiresAt: null,
+    v: RECORD_VERSION,
+    workflowName: 'bench',
+    instanceId: 'i1',
+    status: 'running',
+    params: '{}',
+    output: null,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+    version: 0,
+    generation: 0,
+    leaseOwner: 'r',
+    leaseToken: 1,
+    leaseExpiresAt: null,
+    wakeAt: null,
+    wakeSeq: 0,
+    eventSeq: 0,
+    pausedAt: null,
+    pausedTotalMs: 0,
+    recoveries: 0,
+    expiresAt: null,
   };
   await store.createInstance({ instance });
   await store.loadJournal(instance); // warm up the channel
@@ -53,8 +72,17 @@ try {
   };
 
   const step = (i: number): StepRecord => ({
-    v: RECORD_VERSION, id: `do:s${i}`, key: `do:s${i}`, generation: 0, kind: 'do', name: `s${i}`, state: 'completed',
-    attempt: 1, value: JSON.stringify({ i, text: 'x'.repeat(200) }), startedAt: now, recordedAt: now + i,
+    v: RECORD_VERSION,
+    id: `do:s${i}`,
+    key: `do:s${i}`,
+    generation: 0,
+    kind: 'do',
+    name: `s${i}`,
+    state: 'completed',
+    attempt: 1,
+    value: JSON.stringify({ i, text: 'x'.repeat(200) }),
+    startedAt: now,
+    recordedAt: now + i,
   });
   await measure('recordStep (one step.do)', STEPS, (i) => store.recordStep({ ...instance, leaseToken: 1, step: step(i) }));
   let version = 0;

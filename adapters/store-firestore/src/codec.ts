@@ -10,12 +10,12 @@ import { chunkDocId, fieldParentId, listKey, wakeKey } from './keys.js';
 /** Firestore's cap on writes in one commit (batch or transaction). */
 export const MAX_WRITES_PER_COMMIT = 500;
 /** Bytes per chunk (and the largest inline record): leaves room under 1 MiB for the name and other fields. */
-export const CHUNK_BYTES = 900_000;
+const CHUNK_BYTES = 900_000;
 /** params / output longer than this (UTF-8 bytes) move to chunk documents, so both fit beside the rest. */
-export const INLINE_VALUE_BYTES = 300_000;
+const INLINE_VALUE_BYTES = 300_000;
 
 /** Bookkeeping fields on an instance document (never part of the record). */
-export interface InstanceExtras {
+interface InstanceExtras {
   /** The instance key: every document of the instance carries it; the journal query filters on it. */
   ik: string;
   /** Sort key and cursor of `listInstances`. */
@@ -36,7 +36,7 @@ export interface InstanceExtras {
  * rest, written only when set: an absent one must read back absent (zod's `.optional()` rejects null), and the
  * client rejects `undefined` unless `ignoreUndefinedProperties` is on. `updateInstance` never writes them.
  */
-export const CREATION_ONLY_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const satisfies readonly (keyof InstanceRecord)[];
+const CREATION_ONLY_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const satisfies readonly (keyof InstanceRecord)[];
 
 export interface Chunk {
   id: string;
@@ -48,7 +48,7 @@ export function expireAtOf(expiresAt: number | null): Timestamp | null {
 }
 
 /** Splits UTF-8 text into chunk documents (Bytes fields, so no split ever lands inside a character). */
-export function chunkText(parentId: string, text: string, common: DocumentData): Chunk[] {
+function chunkText(parentId: string, text: string, common: DocumentData): Chunk[] {
   const bytes = Buffer.from(text, 'utf8');
   const chunks: Chunk[] = [];
   for (let i = 0, offset = 0; offset < bytes.length; i++, offset += CHUNK_BYTES) {
@@ -57,7 +57,7 @@ export function chunkText(parentId: string, text: string, common: DocumentData):
   return chunks;
 }
 
-export function joinChunks(parts: readonly (DocumentData | undefined)[]): string | undefined {
+function joinChunks(parts: readonly (DocumentData | undefined)[]): string | undefined {
   const buffers: Buffer[] = [];
   for (const part of parts) {
     const d: unknown = part?.d;

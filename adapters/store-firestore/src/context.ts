@@ -55,12 +55,22 @@ export async function readChunks(ctx: FirestoreContext, ids: string[], tx?: Tran
 export async function decodeInstance(ctx: FirestoreContext, operation: string, key: string, data: DocumentData, tx?: Transaction): Promise<InstanceRecord> {
   const ids = instanceChunkIds(key, data);
   const chunks = await readChunks(ctx, [...ids.params, ...ids.output], tx);
-  return parse(operation, 'instance', parseInstanceRecord, instanceFields(key, data, (id) => chunks.get(id)));
+  return parse(
+    operation,
+    'instance',
+    parseInstanceRecord,
+    instanceFields(key, data, (id) => chunks.get(id)),
+  );
 }
 
 export async function decodeStep(ctx: FirestoreContext, operation: string, docId: string, data: DocumentData, tx?: Transaction): Promise<StepRecord> {
   const chunks = await readChunks(ctx, journalChunkIds(docId, data), tx);
-  return parse(operation, 'step', parseStepRecord, journalJson(docId, data, (id) => chunks.get(id)));
+  return parse(
+    operation,
+    'step',
+    parseStepRecord,
+    journalJson(docId, data, (id) => chunks.get(id)),
+  );
 }
 
 export function writeChunks(ctx: FirestoreContext, tx: Transaction, chunks: Chunk[]): void {

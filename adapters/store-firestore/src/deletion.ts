@@ -38,7 +38,10 @@ export async function deleteInstanceDocuments(ctx: DeletionContext, key: string)
     if (outcome !== 'too large') return outcome;
     // Too many for one commit: delete the journal, keep what makes the instance readable for the last commit.
     const snapshot = await withRetry(OPERATION, ctx.retry, () => documentsOf.get());
-    await deleteInBatches(ctx, snapshot.docs.filter((snap) => !isInstanceDocument(key, snap.id)));
+    await deleteInBatches(
+      ctx,
+      snapshot.docs.filter((snap) => !isInstanceDocument(key, snap.id)),
+    );
   }
 }
 

@@ -43,7 +43,7 @@ export function grpcCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   const code = grpcCode(error);
   return code !== undefined && RETRYABLE.has(code);
 }
@@ -80,7 +80,14 @@ export interface RetryPolicy {
 export async function withRetry<T>(operation: string, policy: RetryPolicy, fn: (attempt: number) => Promise<T>): Promise<T> {
   try {
     return await withRetries(
-      { maxAttempts: policy.maxAttempts, baseMs: policy.baseDelayMs ?? 50, maxMs: policy.maxDelayMs ?? 2_000, jitter: 'full', retryable: isRetryable, clock: policy.clock },
+      {
+        maxAttempts: policy.maxAttempts,
+        baseMs: policy.baseDelayMs ?? 50,
+        maxMs: policy.maxDelayMs ?? 2_000,
+        jitter: 'full',
+        retryable: isRetryable,
+        clock: policy.clock,
+      },
       (attempt) => fn(attempt - 1),
     );
   } catch (error) {

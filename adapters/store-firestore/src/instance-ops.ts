@@ -109,8 +109,6 @@ async function reconcile(ctx: FirestoreContext, key: string, expireAt: ReturnTyp
       await Promise.all(commits);
     });
   } catch (error) {
-    ctx.onCleanupError(
-      error instanceof AdapterError ? error : new AdapterError(ADAPTER, 'updateInstance (cleanup)', String(error), { cause: error }),
-    );
+    ctx.onCleanupError(error instanceof AdapterError ? error : new AdapterError(ADAPTER, 'updateInstance (cleanup)', String(error), { cause: error }));
   }
 }

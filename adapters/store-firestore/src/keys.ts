@@ -9,7 +9,7 @@
 
 import type { InstanceRef } from '@cairn/core';
 
-export function escapeIdPart(part: string): string {
+function escapeIdPart(part: string): string {
   return part.replace(/[%~/]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
@@ -52,7 +52,7 @@ export function listKey(createdAt: number, key: string): string {
 }
 
 /** The wake-up key of an instance without a wake-up: sorts after every hex key, so it is never due. */
-export const NO_WAKE_KEY = 'none';
+const NO_WAKE_KEY = 'none';
 
 /**
  * The due-wake-up key: `wakeAt` as a sortable string, or NO_WAKE_KEY. Not `wakeAt` itself: the emulator sorts
@@ -64,7 +64,7 @@ export function wakeKey(wakeAt: number | null): string {
 }
 
 /** 16 hex digits whose string order is the numeric order of `value` (reversed when `descending`). */
-export function sortableNumber(value: number, descending: boolean): string {
+function sortableNumber(value: number, descending: boolean): string {
   const bytes = Buffer.alloc(8);
   bytes.writeDoubleBE(value);
   const negative = (bytes[0]! & 0x80) !== 0;

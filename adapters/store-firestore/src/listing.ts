@@ -27,7 +27,10 @@ export async function listInstances(ctx: FirestoreContext, { workflowName, statu
   if (workflowName !== undefined) query = query.where('workflowName', '==', workflowName);
   if (status !== undefined) query = query.where('status', '==', status);
   return withRetry('listInstances', ctx.retry, async () => {
-    const snapshot = await query.orderBy('listKey').limit(size + 1).get();
+    const snapshot = await query
+      .orderBy('listKey')
+      .limit(size + 1)
+      .get();
     const docs = snapshot.docs.slice(0, size);
     const chunkIds = docs.flatMap((snap) => {
       const ids = instanceChunkIds(snap.id, snap.data());
@@ -35,7 +38,12 @@ export async function listInstances(ctx: FirestoreContext, { workflowName, statu
     });
     const chunks = await readChunks(ctx, chunkIds);
     const instances = docs.map((snap) =>
-      parse('listInstances', 'instance', parseInstanceRecord, instanceFields(snap.id, snap.data(), (id) => chunks.get(id))),
+      parse(
+        'listInstances',
+        'instance',
+        parseInstanceRecord,
+        instanceFields(snap.id, snap.data(), (id) => chunks.get(id)),
+      ),
     );
     const last = docs[docs.length - 1];
     return snapshot.docs.length > size && last ? { instances, nextCursor: last.get('listKey') as string } : { instances };

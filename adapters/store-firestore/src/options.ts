@@ -57,9 +57,7 @@ const OptionsSchema = z
       .default('cairn-workflows'),
     maxAttempts: z.number().int().min(1).max(20).default(5),
     maxPageSize: z.number().int().min(1).max(1000).default(500),
-    onCleanupError: z
-      .custom<(error: AdapterError) => void>((value) => typeof value === 'function', { message: 'a function' })
-      .optional(),
+    onCleanupError: z.custom<(error: AdapterError) => void>((value) => typeof value === 'function', { message: 'a function' }).optional(),
   })
   .strict();
 

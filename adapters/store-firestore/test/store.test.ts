@@ -75,16 +75,20 @@ describe('instances', () => {
     const store = newStore();
     const instance = instanceRecord();
     await store.createInstance({ instance });
-    const updated = await store.updateInstance({ ...instance, expectedVersion: 0, patch: { status: 'paused', pausedAt: 5, error: { name: 'E', message: 'm' } } });
+    const updated = await store.updateInstance({
+      ...instance,
+      expectedVersion: 0,
+      patch: { status: 'paused', pausedAt: 5, error: { name: 'E', message: 'm' } },
+    });
     expect(updated).toEqual({ ...instance, status: 'paused', pausedAt: 5, error: { name: 'E', message: 'm' }, version: 1 });
     expect(await store.getInstance(instance)).toEqual(updated);
     await expect(store.updateInstance({ ...instance, expectedVersion: 0, patch: { status: 'running' } })).rejects.toMatchObject({
       code: 'version_conflict',
     });
     expect(await store.getInstance(instance)).toEqual(updated);
-    await expect(
-      store.updateInstance({ workflowName: 'orders', instanceId: 'nope', expectedVersion: 0, patch: {} }),
-    ).rejects.toMatchObject({ code: 'instance_not_found' });
+    await expect(store.updateInstance({ workflowName: 'orders', instanceId: 'nope', expectedVersion: 0, patch: {} })).rejects.toMatchObject({
+      code: 'instance_not_found',
+    });
   });
 
   it('round-trips params and output up to core’s 1 MiB limit (chunked past a document’s size)', async () => {
@@ -295,7 +299,10 @@ describe('errors', () => {
   });
 
   it('maps gRPC errors to AdapterError with the cause and a hint, and retries contention', async () => {
-    const grpc = Object.assign(new Error('7 PERMISSION_DENIED: Missing or insufficient permissions.'), { code: 7, details: 'Missing or insufficient permissions.' });
+    const grpc = Object.assign(new Error('7 PERMISSION_DENIED: Missing or insufficient permissions.'), {
+      code: 7,
+      details: 'Missing or insufficient permissions.',
+    });
     const mapped = toCairnError('getInstance', grpc);
     expect(mapped).toMatchObject({ code: 'store_error', name: 'AdapterError', cause: grpc, option: 'firestore' });
     expect(mapped.message).toMatch(/^\[cairn\] \[firestore\] getInstance: PERMISSION_DENIED: .*roles\/datastore\.user/);
@@ -308,7 +315,12 @@ describe('errors', () => {
     });
     expect([value, calls]).toEqual(['ok', 3]);
     calls = 0;
-    await expect(withRetry('op', { maxAttempts: 2, baseDelayMs: 1 }, async () => { calls++; throw aborted; })).rejects.toMatchObject({ code: 'store_error', cause: aborted });
+    await expect(
+      withRetry('op', { maxAttempts: 2, baseDelayMs: 1 }, async () => {
+        calls++;
+        throw aborted;
+      }),
+    ).rejects.toMatchObject({ code: 'store_error', cause: aborted });
     expect(calls).toBe(2);
   });
 });

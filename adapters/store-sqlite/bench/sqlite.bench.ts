@@ -95,17 +95,50 @@ async function perStep(dir: string): Promise<void> {
     const now = Date.now();
     await raw.createInstance({
       instance: {
-        v: 1, workflowName: 'RAW', instanceId: 'r', status: 'running', params: '[{}]', output: null, error: null, createdAt: now,
-        updatedAt: now, finishedAt: null, version: 0, generation: 0, leaseOwner: 'me', leaseToken: 1, leaseExpiresAt: null,
-        wakeAt: null, wakeSeq: 0, eventSeq: 0, pausedAt: null, pausedTotalMs: 0, recoveries: 0, expiresAt: null,
+        v: 1,
+        workflowName: 'RAW',
+        instanceId: 'r',
+        status: 'running',
+        params: '[{}]',
+        output: null,
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+        version: 0,
+        generation: 0,
+        leaseOwner: 'me',
+        leaseToken: 1,
+        leaseExpiresAt: null,
+        wakeAt: null,
+        wakeSeq: 0,
+        eventSeq: 0,
+        pausedAt: null,
+        pausedTotalMs: 0,
+        recoveries: 0,
+        expiresAt: null,
       },
     });
     const n = synchronous === 'normal' ? 10_000 : 500;
     const rawStart = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
       await raw.recordStep({
-        workflowName: 'RAW', instanceId: 'r', leaseToken: 1,
-        step: { v: 1, id: `do:s-${i}`, key: `do:s-${i}`, generation: 0, kind: 'do', name: 's', state: 'completed', attempt: 1, value: `[${i}]`, startedAt: now, recordedAt: now },
+        workflowName: 'RAW',
+        instanceId: 'r',
+        leaseToken: 1,
+        step: {
+          v: 1,
+          id: `do:s-${i}`,
+          key: `do:s-${i}`,
+          generation: 0,
+          kind: 'do',
+          name: 's',
+          state: 'completed',
+          attempt: 1,
+          value: `[${i}]`,
+          startedAt: now,
+          recordedAt: now,
+        },
       });
     }
     const rawUs = Number(process.hrtime.bigint() - rawStart) / 1e3 / n;

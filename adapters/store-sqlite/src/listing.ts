@@ -23,9 +23,9 @@ export function listInstances(ctx: SqliteContext, { workflowName, status, limit 
 
 export function listDueInstances(ctx: SqliteContext, { now, limit }: ListDueParams): Promise<DueInstance[]> {
   return ctx.tx.run('listDueInstances', () =>
-    ctx.sql.due.all(now, Math.max(0, Math.floor(limit))).map(
-      (row): DueInstance => ({ workflowName: row.workflowName as string, instanceId: row.instanceId as string, wakeAt: row.wakeAt as number }),
-    ),
+    ctx.sql.due
+      .all(now, Math.max(0, Math.floor(limit)))
+      .map((row): DueInstance => ({ workflowName: row.workflowName as string, instanceId: row.instanceId as string, wakeAt: row.wakeAt as number })),
   );
 }
 

@@ -4,7 +4,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { INSTANCE_COLUMNS, INSTANCE_FIELDS, INSTANCE_SELECT, type InstanceField } from './rows.js';
 
-export const REF = 'workflow_name = ? AND instance_id = ?';
+const REF = 'workflow_name = ? AND instance_id = ?';
 
 export function prepareStatements(db: DatabaseSync) {
   return {

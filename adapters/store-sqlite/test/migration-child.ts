@@ -12,7 +12,14 @@ if (!dbPath || !instanceId) throw new Error('usage: migration-child.mjs <dbPath>
 process.stdout.write('opening\n');
 // Blocks (synchronously) while another process holds the write lock; the parent relies on that.
 const store = createSqliteStore({ path: dbPath, busyTimeoutMs: 20_000 });
-const instance = newInstanceRecord({ workflowName: 'WF', instanceId, params: '{"json":{}}', createdAt: 2_000, successRetentionMs: 60_000, errorRetentionMs: 0 });
+const instance = newInstanceRecord({
+  workflowName: 'WF',
+  instanceId,
+  params: '{"json":{}}',
+  createdAt: 2_000,
+  successRetentionMs: 60_000,
+  errorRetentionMs: 0,
+});
 await store.createInstance({ instance });
 const mine = await store.getInstance(instance);
 const old = await store.getInstance({ workflowName: 'WF', instanceId: 'old' });

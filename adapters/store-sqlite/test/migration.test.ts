@@ -20,7 +20,10 @@ function inspect(path: string): { version: string | undefined; columns: string[]
   const db = new DatabaseSync(path, { readOnly: true });
   try {
     const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-    const columns = db.prepare('PRAGMA table_info(instances)').all().map((column) => column.name as string);
+    const columns = db
+      .prepare('PRAGMA table_info(instances)')
+      .all()
+      .map((column) => column.name as string);
     return { version: row?.value, columns };
   } finally {
     db.close();

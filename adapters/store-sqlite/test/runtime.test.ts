@@ -58,19 +58,14 @@ describe('SQLite store under the runtime', () => {
     await until(async () => (await instance.status()).status === 'complete');
     expect(await instance.status()).toEqual({ status: 'complete', output: { b: -3, ok: true } });
     const journal = await store.loadJournal({ workflowName: 'ORDER', instanceId: 'one' });
-    expect(journal?.steps.map((step) => step.id)).toEqual([
-      'do:a-1',
-      'do:flaky-1#1',
-      'do:flaky-1',
-      'sleep:nap-1#start',
-      'do:woke-1',
-      'wait:approve-1#start',
-      'wait:approve-1',
-    ].filter((id) => journal!.steps.some((step) => step.id === id)));
+    expect(journal?.steps.map((step) => step.id)).toEqual(
+      ['do:a-1', 'do:flaky-1#1', 'do:flaky-1', 'sleep:nap-1#start', 'do:woke-1', 'wait:approve-1#start', 'wait:approve-1'].filter((id) =>
+        journal!.steps.some((step) => step.id === id),
+      ),
+    );
     expect(journal?.steps.filter((step) => step.id === 'do:flaky-1')).toHaveLength(1);
     expect(journal?.events).toHaveLength(1);
     await runtime.close();
     await store.close();
   });
-
 });

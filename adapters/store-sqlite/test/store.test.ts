@@ -22,7 +22,10 @@ describe('createSqliteStore', () => {
     const db = new DatabaseSync(dir.file());
     expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: String(SCHEMA_VERSION) });
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'instances'").all().map((row) => row.name);
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'instances'")
+      .all()
+      .map((row) => row.name);
     expect(indexes).toEqual(expect.arrayContaining(['instances_due', 'instances_newest']));
     db.close();
   });
@@ -63,7 +66,9 @@ describe('createSqliteStore', () => {
     expect(updated).toMatchObject({ status: 'running', leaseOwner: 'me', leaseToken: 1, version: 1 });
     await expect(store.updateInstance({ ...REF, expectedVersion: 0, patch: { status: 'complete' } })).rejects.toMatchObject({ code: 'version_conflict' });
     expect((await store.getInstance(REF))?.status).toBe('running');
-    await expect(store.updateInstance({ workflowName: 'WF', instanceId: 'x', expectedVersion: 0, patch: {} })).rejects.toMatchObject({ code: 'instance_not_found' });
+    await expect(store.updateInstance({ workflowName: 'WF', instanceId: 'x', expectedVersion: 0, patch: {} })).rejects.toMatchObject({
+      code: 'instance_not_found',
+    });
     const empty = await store.updateInstance({ ...REF, expectedVersion: 1, patch: {} });
     expect(empty.version).toBe(2);
   });
@@ -76,7 +81,9 @@ describe('createSqliteStore', () => {
     expect(await store.recordStep({ ...REF, leaseToken: 1, step: stepRecord('do:x-1', { value: '"first"' }) })).toEqual({ recorded: true });
     const again = await store.recordStep({ ...REF, leaseToken: 1, step: stepRecord('do:x-1', { value: '"second"' }) });
     expect(again).toEqual({ recorded: false, existing: stepRecord('do:x-1', { value: '"first"' }) });
-    await expect(store.recordStep({ workflowName: 'WF', instanceId: 'x', leaseToken: 1, step: stepRecord('do:x-1') })).rejects.toMatchObject({ code: 'instance_not_found' });
+    await expect(store.recordStep({ workflowName: 'WF', instanceId: 'x', leaseToken: 1, step: stepRecord('do:x-1') })).rejects.toMatchObject({
+      code: 'instance_not_found',
+    });
   });
 
   it('loads the current generation in recording order with events in id order', async () => {
@@ -101,7 +108,9 @@ describe('createSqliteStore', () => {
     expect(db.prepare('SELECT count(*) AS n FROM steps').get()).toEqual({ n: 1 });
     db.close();
     expect(await store.loadJournal({ workflowName: 'WF', instanceId: 'x' })).toBeNull();
-    await expect(store.appendEvent({ workflowName: 'WF', instanceId: 'x', event: { v: 1, id: 'c', type: 't', payload: '1', timestamp: 1 } })).rejects.toMatchObject({ code: 'instance_not_found' });
+    await expect(
+      store.appendEvent({ workflowName: 'WF', instanceId: 'x', event: { v: 1, id: 'c', type: 't', payload: '1', timestamp: 1 } }),
+    ).rejects.toMatchObject({ code: 'instance_not_found' });
   });
 
   it('lists due instances earliest first', async () => {
@@ -119,7 +128,11 @@ describe('createSqliteStore', () => {
   it('pages newest first, filtered, each instance once', async () => {
     for (let i = 0; i < 25; i++) {
       await store.createInstance({
-        instance: instanceRecord(`i${String(i).padStart(2, '0')}`, { workflowName: i % 2 ? 'ODD' : 'EVEN', createdAt: Math.floor(i / 3), status: i % 5 === 0 ? 'complete' : 'queued' }),
+        instance: instanceRecord(`i${String(i).padStart(2, '0')}`, {
+          workflowName: i % 2 ? 'ODD' : 'EVEN',
+          createdAt: Math.floor(i / 3),
+          status: i % 5 === 0 ? 'complete' : 'queued',
+        }),
       });
     }
     const seen: string[] = [];

@@ -28,19 +28,32 @@ try {
   const schedule = stack.scheduler.created[0]!;
   console.log(`charged after retries; sleeping: schedule ${schedule.groupName}/${schedule.name} ${schedule.expression} UTC`);
 
-  await until(async () => stack.scheduler.fired.length > 0 && (await stack.store.loadJournal({ workflowName: 'ORDER', instanceId: id }))?.steps.some((step) => step.kind === 'wait'), 15_000, 'the approval wait');
+  await until(
+    async () =>
+      stack.scheduler.fired.length > 0 &&
+      (await stack.store.loadJournal({ workflowName: 'ORDER', instanceId: id }))?.steps.some((step) => step.kind === 'wait'),
+    15_000,
+    'the approval wait',
+  );
   console.log('woken by the schedule; waiting for approval:', (await stack.request('GET', `/workflows/ORDER/instances/${id}`)).json);
 
   const approval = await stack.request('POST', `/workflows/ORDER/instances/${id}/events`, { type: 'approval', payload: { approved: true, by: 'maria' } });
   console.log(`POST /workflows/ORDER/instances/${id}/events ->`, approval.status);
 
-  const done = await until(async () => {
-    const response = await stack.request('GET', `/workflows/ORDER/instances/${id}`);
-    return response.json.status === 'complete' && response.json;
-  }, 15_000, 'completion');
+  const done = await until(
+    async () => {
+      const response = await stack.request('GET', `/workflows/ORDER/instances/${id}`);
+      return response.json.status === 'complete' && response.json;
+    },
+    15_000,
+    'completion',
+  );
   console.log('complete:', JSON.stringify(done, null, 2));
   await stack.lambda.idle();
-  const outcomes = stack.lambda.invocations.map((record) => `${record.source}${record.coldStart ? ' (cold)' : ''}: ${(record.result as { outcome?: string; statusCode?: number })?.outcome ?? (record.result as { statusCode?: number })?.statusCode ?? record.outcome}`);
+  const outcomes = stack.lambda.invocations.map(
+    (record) =>
+      `${record.source}${record.coldStart ? ' (cold)' : ''}: ${(record.result as { outcome?: string; statusCode?: number })?.outcome ?? (record.result as { statusCode?: number })?.statusCode ?? record.outcome}`,
+  );
   console.log(`${stack.lambda.invocations.length} invocations:\n  ${outcomes.join('\n  ')}`);
 } finally {
   await stack.stop();

@@ -31,10 +31,8 @@ export class OrderWorkflow extends WorkflowEntrypoint<OrderEnv, z.output<typeof 
   async run(event: WorkflowEvent<z.output<typeof OrderParamsSchema>>, step: WorkflowStep) {
     const { orderId, amount, email, coolOff } = event.payload;
 
-    const payment = await step.do(
-      'charge payment',
-      { retries: { limit: 4, delay: 500, backoff: 'constant' }, timeout: '30 seconds' },
-      async (ctx) => this.env.payments.charge({ orderId, amount, attempt: ctx.attempt }),
+    const payment = await step.do('charge payment', { retries: { limit: 4, delay: 500, backoff: 'constant' }, timeout: '30 seconds' }, async (ctx) =>
+      this.env.payments.charge({ orderId, amount, attempt: ctx.attempt }),
     );
 
     await step.sleep('cool-off', coolOff as WorkflowSleepDuration);

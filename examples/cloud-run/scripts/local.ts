@@ -30,8 +30,10 @@ async function call(method: string, path: string, body?: unknown) {
 
 try {
   let created;
-  for (const until = Date.now() + 15_000; ; ) {
-    created = await call('POST', '/workflows/ORDER/instances', { id: `order-${Date.now()}`, params: { orderId: 'A-1001', amountCents: 4200 } }).catch(() => null);
+  for (const until = Date.now() + 15_000; ;) {
+    created = await call('POST', '/workflows/ORDER/instances', { id: `order-${Date.now()}`, params: { orderId: 'A-1001', amountCents: 4200 } }).catch(
+      () => null,
+    );
     if (created) break;
     if (Date.now() > until) throw new Error(`the server did not start:\n${server.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -40,7 +42,7 @@ try {
   const id = created.body.id as string;
   // The approval may arrive before the workflow waits for it: events wait in the instance's inbox.
   console.log('approval:', (await call('POST', `/workflows/ORDER/instances/${id}/events`, { type: 'approval', payload: { approvedBy: 'maria' } })).status);
-  for (const until = Date.now() + 30_000; ; ) {
+  for (const until = Date.now() + 30_000; ;) {
     const { body } = await call('GET', `/workflows/ORDER/instances/${id}`);
     if (body.status === 'complete' || body.status === 'errored') {
       console.log('finished:', body);
@@ -54,6 +56,13 @@ try {
 } finally {
   const exit = await server.stop();
   console.log(`server stopped (SIGTERM): exit code ${exit.code}`);
-  console.log(server.output().trim().split('\n').map((line) => `  | ${line}`).join('\n'));
+  console.log(
+    server
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => `  | ${line}`)
+      .join('\n'),
+  );
   await tasks.stop();
 }

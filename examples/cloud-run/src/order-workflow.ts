@@ -22,16 +22,12 @@ export interface OrderResult {
 export class OrderWorkflow extends WorkflowEntrypoint<Record<string, unknown>, OrderParams> {
   async run(event: WorkflowEvent<OrderParams>, step: WorkflowStep): Promise<OrderResult> {
     const { orderId, amountCents } = event.payload;
-    const payment = await step.do(
-      'charge payment',
-      { retries: { limit: 4, delay: 200, backoff: 'constant' }, timeout: '10 seconds' },
-      async (ctx) => {
-        if (amountCents <= 0) throw new NonRetryableError(`Invalid amount ${amountCents}`);
-        // A flaky payment gateway: the first two attempts time out.
-        if (ctx.attempt < 3) throw new Error(`payment gateway timeout (attempt ${ctx.attempt})`);
-        return { chargeId: `ch_${orderId}`, attempts: ctx.attempt };
-      },
-    );
+    const payment = await step.do('charge payment', { retries: { limit: 4, delay: 200, backoff: 'constant' }, timeout: '10 seconds' }, async (ctx) => {
+      if (amountCents <= 0) throw new NonRetryableError(`Invalid amount ${amountCents}`);
+      // A flaky payment gateway: the first two attempts time out.
+      if (ctx.attempt < 3) throw new Error(`payment gateway timeout (attempt ${ctx.attempt})`);
+      return { chargeId: `ch_${orderId}`, attempts: ctx.attempt };
+    });
 
     await step.sleep('cool-off', event.payload.coolOffMs ?? 2000);
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { InstanceStatusSchema } from '@cairn/core';
 import { UsageError } from './usage.js';
 
-export interface GlobalOptions {
+interface GlobalOptions {
   config?: string;
   json: boolean;
   quiet: boolean;
@@ -85,7 +85,8 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   const [group, sub, ...rest] = positionals;
   if (values.help || group === undefined || group === 'help') return { global, command: { name: 'help' } };
   if (group !== 'instances') throw new UsageError(`Unknown command "${group}" (expected "instances")`);
-  if (sub === undefined) throw new UsageError('Missing command after "instances" (list, describe, create, send-event, pause, resume, terminate, restart, delete)');
+  if (sub === undefined)
+    throw new UsageError('Missing command after "instances" (list, describe, create, send-event, pause, resume, terminate, restart, delete)');
   if (!Object.hasOwn(COMMANDS, sub)) throw new UsageError(`Unknown command "instances ${sub}"`);
   const name = sub as keyof typeof COMMANDS;
   const spec = COMMANDS[name];
@@ -121,7 +122,12 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     case 'terminate':
       return { global, command: { name, workflow: workflow(), id: id(), rollback: values.rollback ?? false } };
     case 'create': {
-      const command: Command = { name, workflow: workflow(), params: values.params === undefined ? undefined : jsonArgument('--params', values.params), wait: values.wait ?? false };
+      const command: Command = {
+        name,
+        workflow: workflow(),
+        params: values.params === undefined ? undefined : jsonArgument('--params', values.params),
+        wait: values.wait ?? false,
+      };
       if (values.id !== undefined) command.id = check('--id', Name, values.id);
       return { global, command };
     }

@@ -50,7 +50,7 @@ export interface LoadedConfig {
 
 const SQLITE_PACKAGE: string = '@cairn/store-sqlite';
 
-export const CONFIG_FILES = ['cairn.config.ts', 'cairn.config.mjs', 'cairn.config.js', 'cairn.config.json'] as const;
+const CONFIG_FILES = ['cairn.config.ts', 'cairn.config.mjs', 'cairn.config.js', 'cairn.config.json'] as const;
 
 /** The config file named by `--config`, or the first of CONFIG_FILES in `cwd`. */
 export function findConfig(cwd: string, given?: string): string {
@@ -84,7 +84,10 @@ const ModuleConfigSchema = z.object({
     z.custom<WorkflowStore>((value) => typeof value === 'object' && value !== null && typeof (value as WorkflowStore).loadJournal === 'function'),
     DescriptorSchema,
   ]),
-  workflows: z.record(z.string().min(1), z.custom<WorkflowRegistration>((value) => value !== null && value !== undefined)),
+  workflows: z.record(
+    z.string().min(1),
+    z.custom<WorkflowRegistration>((value) => value !== null && value !== undefined),
+  ),
   env: z.record(z.string(), z.unknown()).optional(),
   scheduler: z.custom<Scheduler>((value) => typeof value === 'object' && value !== null && typeof (value as Scheduler).schedule === 'function').optional(),
 });
@@ -165,7 +168,12 @@ async function openStore(descriptor: StoreDescriptor, folder: string): Promise<W
   try {
     adapter = (await import(SQLITE_PACKAGE)) as typeof adapter;
   } catch (error) {
-    throw new ValidationError('config store { "type": "sqlite" }', `the ${SQLITE_PACKAGE} package installed beside @cairn/cli (npm install ${SQLITE_PACKAGE})`, (error as Error).message, { cause: error });
+    throw new ValidationError(
+      'config store { "type": "sqlite" }',
+      `the ${SQLITE_PACKAGE} package installed beside @cairn/cli (npm install ${SQLITE_PACKAGE})`,
+      (error as Error).message,
+      { cause: error },
+    );
   }
   return adapter.createSqliteStore({ path: resolve(folder, descriptor.path) });
 }

@@ -34,7 +34,8 @@ export function createContext(config: LoadedConfig, io: CliIO, progress: Progres
     scheduler: config.scheduler ?? dueIndexScheduler,
     workflows: config.workflows,
     env: config.env,
-    onError: (error, where) => progress.log(`cairn: ${where.operation} of ${where.workflowName}/${where.instanceId} failed: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error, where) =>
+      progress.log(`cairn: ${where.operation} of ${where.workflowName}/${where.instanceId} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
   return { runtime, store, io, progress, json, onStep: (listener) => void listeners.push(listener) };
 }

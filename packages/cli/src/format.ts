@@ -21,7 +21,10 @@ export function formatOffset(ms: number): string {
 /** 2025-01-31 12:00:03 (UTC). */
 export function formatTime(epochMs: number | null): string {
   if (epochMs === null) return '-';
-  return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(epochMs)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function isoTime(epochMs: number | null): string | null {
@@ -39,7 +42,7 @@ export function decodeStored(text: string | null): unknown {
 }
 
 /** Dates become ISO strings, BigInts `"12n"`, Maps `{ "Map": [[k, v]] }`, Sets arrays, cycles "[Circular]". */
-export function toJson(value: unknown, seen: Set<object> = new Set()): unknown {
+function toJson(value: unknown, seen: Set<object> = new Set()): unknown {
   switch (typeof value) {
     case 'bigint':
       return `${value}n`;

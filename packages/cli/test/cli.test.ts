@@ -207,7 +207,9 @@ describe('control, with a local runner in another process', () => {
 describe('list', () => {
   it('filters by workflow and status', async () => {
     const result = await run('instances', 'list', '--workflow', 'QUICK', '--status', 'complete', '--json');
-    const ids = json(result).instances.map((i: { id: string }) => i.id).sort();
+    const ids = json(result)
+      .instances.map((i: { id: string }) => i.id)
+      .sort();
     expect(ids).toEqual(['q-1', 'q-2', 'q-runner']);
     const table = await run('instances', 'list', '--status', 'errored');
     expect(table.stdout.split('\n')[0]).toMatch(/^WORKFLOW\s+ID\s+STATUS\s+CREATED\s+UPDATED\s+ERROR$/);

@@ -32,10 +32,7 @@ export interface Workflow<Params = unknown> {
 }
 
 const RetentionSchema = z.object({ successRetention: z.unknown().optional(), errorRetention: z.unknown().optional() }).strict();
-const CreateOptionsSchema = z
-  .object({ id: z.string().optional(), params: z.unknown().optional(), retention: RetentionSchema.optional() })
-  .strict()
-  .optional();
+const CreateOptionsSchema = z.object({ id: z.string().optional(), params: z.unknown().optional(), retention: RetentionSchema.optional() }).strict().optional();
 
 const CREATE_SHAPE = '{ id?: string, params?: unknown, retention?: { successRetention?, errorRetention? } } (no other keys)';
 
@@ -43,35 +40,35 @@ function retentionMs(value: unknown, input: string): number | undefined {
   return value === undefined ? undefined : parseDuration(value, input);
 }
 
-export function createBinding<Params>(
-  rt: RuntimeInternals,
-  workflowName: string,
-  paramsSchema: z.ZodType | undefined,
-): Workflow<Params> {
-  /** Validates and serializes one create request; nothing is written. */
-  const prepare = (options: unknown, input: string): InstanceRecord => {
-    const parsed = CreateOptionsSchema.safeParse(options);
-    if (!parsed.success) throw new ValidationError(input, CREATE_SHAPE, options);
-    const id = parsed.data?.id ?? randomUUID();
-    assertInstanceId(id);
-    let params: unknown = parsed.data?.params ?? {};
-    if (paramsSchema) {
-      const checked = paramsSchema.safeParse(params);
-      if (!checked.success) {
-        throw new ValidationError(`params of workflow "${workflowName}"`, 'params matching the workflow\'s schema', z.prettifyError(checked.error), { cause: checked.error });
-      }
-      params = checked.data;
+/** Validates and serializes one create request into a new instance record; nothing is written. */
+function prepareInstance(workflowName: string, paramsSchema: z.ZodType | undefined, now: number, options: unknown, input: string): InstanceRecord {
+  const parsed = CreateOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new ValidationError(input, CREATE_SHAPE, options);
+  const id = parsed.data?.id ?? randomUUID();
+  assertInstanceId(id);
+  let params: unknown = parsed.data?.params ?? {};
+  if (paramsSchema) {
+    const checked = paramsSchema.safeParse(params);
+    if (!checked.success) {
+      throw new ValidationError(`params of workflow "${workflowName}"`, "params matching the workflow's schema", z.prettifyError(checked.error), {
+        cause: checked.error,
+      });
     }
-    const retention = parsed.data?.retention;
-    return newInstanceRecord({
-      workflowName,
-      instanceId: id,
-      params: serializeWithinLimit(params, `Params of instance "${id}"`),
-      createdAt: rt.clock.now(),
-      successRetentionMs: retentionMs(retention?.successRetention, `retention.successRetention of instance "${id}"`),
-      errorRetentionMs: retentionMs(retention?.errorRetention, `retention.errorRetention of instance "${id}"`),
-    });
-  };
+    params = checked.data;
+  }
+  const retention = parsed.data?.retention;
+  return newInstanceRecord({
+    workflowName,
+    instanceId: id,
+    params: serializeWithinLimit(params, `Params of instance "${id}"`),
+    createdAt: now,
+    successRetentionMs: retentionMs(retention?.successRetention, `retention.successRetention of instance "${id}"`),
+    errorRetentionMs: retentionMs(retention?.errorRetention, `retention.errorRetention of instance "${id}"`),
+  });
+}
+
+export function createBinding<Params>(rt: RuntimeInternals, workflowName: string, paramsSchema: z.ZodType | undefined): Workflow<Params> {
+  const prepare = (options: unknown, input: string) => prepareInstance(workflowName, paramsSchema, rt.clock.now(), options, input);
 
   const start = async (record: InstanceRecord): Promise<WorkflowInstance> => {
     await rt.store.createInstance({ instance: record });
@@ -84,7 +81,11 @@ export function createBinding<Params>(
 
     async createBatch(batch) {
       if (!Array.isArray(batch) || batch.length < 1 || batch.length > MAX_BATCH_SIZE) {
-        throw new ValidationError('createBatch list', `an array of 1 to ${MAX_BATCH_SIZE} create options`, Array.isArray(batch) ? `${batch.length} entries` : batch);
+        throw new ValidationError(
+          'createBatch list',
+          `an array of 1 to ${MAX_BATCH_SIZE} create options`,
+          Array.isArray(batch) ? `${batch.length} entries` : batch,
+        );
       }
       const records = batch.map((options, i) => prepare(options, `createBatch entry ${i}`));
       const ids = new Set<string>();

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import { cronTimesBetween, nextCronTime, type CronSchedule } from './cron.js';
 import { CairnError } from './errors.js';
 import { refKey } from './shared/refs.js';
+import { CRON_LOOKBACK_MS } from './shared/intervals.js';
 
 /** What `event.schedule` holds for an instance a cron schedule created (Cloudflare's shape). */
 export interface WorkflowCronSchedule {
@@ -15,7 +16,6 @@ export interface WorkflowCronSchedule {
   scheduledTime: number;
 }
 
-export const DEFAULT_CRON_LOOKBACK_MS = 10 * 60_000;
 const CRON_ID = /^cron-([0-9a-z]+)-(\d+)$/;
 
 /** FNV-1a, base 36: a short, stable name for an expression. */
@@ -25,7 +25,7 @@ function hashOf(expression: string): string {
   return hash.toString(36);
 }
 
-export function cronInstanceId(schedule: CronSchedule, scheduledTime: number): string {
+function cronInstanceId(schedule: CronSchedule, scheduledTime: number): string {
   return `cron-${hashOf(schedule.expression)}-${scheduledTime}`;
 }
 
@@ -62,7 +62,7 @@ export function createCronTriggers(
   let cancel: (() => void) | undefined;
   let stopped = true;
 
-  const fire = async (now: number, lookbackMs = DEFAULT_CRON_LOOKBACK_MS): Promise<number> => {
+  const fire = async (now: number, lookbackMs = CRON_LOOKBACK_MS): Promise<number> => {
     for (const [key, time] of fired) if (time <= now - lookbackMs) fired.delete(key);
     let created = 0;
     for (const workflow of workflows) {

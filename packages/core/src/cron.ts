@@ -68,7 +68,11 @@ export function parseCron(expression: string): CronSchedule {
   if (texts.length !== 5) throw new ValidationError(`cron expression ${JSON.stringify(expression)}`, allowedForm, trimmed);
 
   const [minutes, hours, dom, months, dow] = FIELDS.map((spec, i) => parseField(texts[i] as string, spec, expression)) as [
-    number[], number[], number[], number[], number[],
+    number[],
+    number[],
+    number[],
+    number[],
+    number[],
   ];
   // Vixie cron: a day field that starts with '*' (also '*/n') does not count as restricted.
   const domRestricted = !(texts[2] as string).startsWith('*');
@@ -79,7 +83,10 @@ export function parseCron(expression: string): CronSchedule {
     hours,
     daysOfMonth: toFlags(dom, 32),
     months: toFlags(months, 13),
-    daysOfWeek: toFlags(dow.map((d) => d % 7), 7),
+    daysOfWeek: toFlags(
+      dow.map((d) => d % 7),
+      7,
+    ),
     dayRule: domRestricted && dowRestricted ? 'either' : 'both',
   };
 }

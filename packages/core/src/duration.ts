@@ -2,7 +2,7 @@
 
 import { ValidationError } from './errors.js';
 
-export type DurationUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+type DurationUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
 export type WorkflowDurationLabel = DurationUnit | `${DurationUnit}s`;
 export type WorkflowSleepDuration = `${number} ${WorkflowDurationLabel}` | number;
 export type WorkflowTimeoutDuration = WorkflowSleepDuration;
@@ -28,9 +28,5 @@ export function parseDuration(duration: unknown, input = 'duration'): number {
     const match = PATTERN.exec(duration);
     if (match) return Math.round(Number(match[1]) * UNIT_MS[match[2] as DurationUnit]);
   }
-  throw new ValidationError(
-    input,
-    "a number of milliseconds (>= 0) or '<n> second|minute|hour|day|week|month|year[s]'",
-    duration,
-  );
+  throw new ValidationError(input, "a number of milliseconds (>= 0) or '<n> second|minute|hour|day|week|month|year[s]'", duration);
 }

@@ -65,12 +65,7 @@ export interface WorkflowStepRollbackOptions<T> {
 
 export interface WorkflowStep {
   do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T> | T, options?: WorkflowStepRollbackOptions<T>): Promise<T>;
-  do<T>(
-    name: string,
-    config: WorkflowStepConfig,
-    callback: (ctx: WorkflowStepContext) => Promise<T> | T,
-    options?: WorkflowStepRollbackOptions<T>,
-  ): Promise<T>;
+  do<T>(name: string, config: WorkflowStepConfig, callback: (ctx: WorkflowStepContext) => Promise<T> | T, options?: WorkflowStepRollbackOptions<T>): Promise<T>;
   sleep(name: string, duration: WorkflowSleepDuration): Promise<void>;
   sleepUntil(name: string, timestamp: Date | number): Promise<void>;
   waitForEvent<T = unknown>(name: string, options: WaitForEventOptions): Promise<WorkflowStepEvent<T>>;
@@ -97,7 +92,4 @@ export abstract class WorkflowEntrypoint<Env = unknown, Params = unknown> {
   abstract run(event: Readonly<WorkflowEvent<Params>>, step: WorkflowStep): Promise<unknown>;
 }
 
-export type WorkflowClass<Env = any, Params = any> = new (
-  ctx: WorkflowExecutionContext,
-  env: Env,
-) => WorkflowEntrypoint<Env, Params>;
+export type WorkflowClass<Env = any, Params = any> = new (ctx: WorkflowExecutionContext, env: Env) => WorkflowEntrypoint<Env, Params>;

@@ -4,7 +4,6 @@ import { NonRetryableError, WorkflowTimeoutError } from './errors.js';
 import type { ErrorSummary, SerializedError } from './records.js';
 import { deserialize, ERROR_TYPES, serialize } from './serialize.js';
 
-
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) {
     return { name: 'Error', message: typeof error === 'string' ? error : safeString(error) };

@@ -107,8 +107,7 @@ export class InstanceFinishedError extends CairnError {
   ) {
     super(
       operation === 'terminate' ? 'instance_cannot_terminate' : 'instance_finished',
-      `Cannot ${operation} workflow instance "${instanceId}": it is already ${status}` +
-        (operation === 'terminate' ? ' (instance.cannot_terminate)' : ''),
+      `Cannot ${operation} workflow instance "${instanceId}": it is already ${status}` + (operation === 'terminate' ? ' (instance.cannot_terminate)' : ''),
     );
     this.name = 'InstanceFinishedError';
   }
@@ -120,10 +119,7 @@ export class PayloadTooLargeError extends CairnError {
     readonly bytes: number,
     readonly limitBytes: number,
   ) {
-    super(
-      'payload_too_large',
-      `${what} is too large: ${bytes} bytes serialized. Maximum allowed size is ${formatBytes(limitBytes)}`,
-    );
+    super('payload_too_large', `${what} is too large: ${bytes} bytes serialized. Maximum allowed size is ${formatBytes(limitBytes)}`);
     this.name = 'PayloadTooLargeError';
   }
 }
@@ -186,10 +182,7 @@ export class VersionConflictError extends CairnError {
     readonly instanceId: string,
     readonly expectedVersion: number,
   ) {
-    super(
-      'version_conflict',
-      `Workflow instance "${instanceId}" of "${workflowName}" changed since version ${expectedVersion} was read`,
-    );
+    super('version_conflict', `Workflow instance "${instanceId}" of "${workflowName}" changed since version ${expectedVersion} was read`);
     this.name = 'VersionConflictError';
   }
 }

@@ -96,24 +96,13 @@ export { parseDuration } from './duration.js';
 export { SLOT_WORKFLOW as CONCURRENCY_SLOT_WORKFLOW } from './engine/concurrency-slots.js';
 export { parseCron, cronTimesBetween, nextCronTime, type CronSchedule } from './cron.js';
 export { systemClock, type Clock } from './clock.js';
-export {
-  DEFAULT_STEP_CONFIG,
-  resolveStepConfig,
-  retryDelayMs,
-  type ResolvedStepConfig,
-} from './step-config.js';
+export { DEFAULT_STEP_CONFIG, resolveStepConfig, retryDelayMs, type ResolvedStepConfig, type RetryDelayFunction } from './step-config.js';
 export { MAX_PAYLOAD_BYTES, DEFAULT_STEP_LIMIT, MAX_BATCH_SIZE, assertInstanceId, assertEventType } from './limits.js';
 export * from './http/index.js';
 export { observeSteps } from './observe-store.js';
 // The journal's grammar, read once: step keys, the timeline of an instance, its public status, a record's meaning.
 export { stepKey, rollbackKey, countOfKey } from './journal/keys.js';
-export {
-  buildStepTimeline,
-  type StepTimelineEntry,
-  type StepTimelineAttempt,
-  type StepTimelineState,
-  type TimelineOptions,
-} from './journal/timeline.js';
+export { buildStepTimeline, type StepTimelineEntry, type StepTimelineAttempt, type StepTimelineState, type TimelineOptions } from './journal/timeline.js';
 export { instanceStatusOf } from './journal/status.js';
 export { describeStepRecord, type StepRecordEvent } from './journal/record-event.js';
 // What adapters share: options, backoff and retries, leases, refs, named intervals.
@@ -123,7 +112,32 @@ export { leaseIsLive, type Leased } from './shared/lease.js';
 export { refKey, refOf } from './shared/refs.js';
 export * from './shared/intervals.js';
 export { sleepFor } from './clock.js';
-export { createHostHttp, DEFAULT_WAKE_PATH, DEFAULT_SWEEP_PATH, DEFAULT_MAX_BODY_BYTES, type HostHttpOptions, type HostHttpHandler, type HostRuntime } from './host/http-front.js';
-export { createRequestAuthenticator, type Principal, type AuthVerdict, type RequestAuthenticator, type RouteClass, type AuthenticatorOptions } from './host/auth.js';
-export { signRequest, createHmacVerifier, DEFAULT_SIGNATURE_TOLERANCE_MS, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER, type SignRequestParams, type HmacVerifierOptions, type HmacVerdict } from './host/hmac.js';
+export {
+  createHostHttp,
+  DEFAULT_WAKE_PATH,
+  DEFAULT_SWEEP_PATH,
+  DEFAULT_MAX_BODY_BYTES,
+  type HostHttpOptions,
+  type HostHttpHandler,
+  type HostRuntime,
+} from './host/http-front.js';
+export {
+  createRequestAuthenticator,
+  type Principal,
+  type AuthVerdict,
+  type RequestAuthenticator,
+  type RouteClass,
+  type AuthenticatorOptions,
+} from './host/auth.js';
+export {
+  signRequest,
+  createHmacVerifier,
+  DEFAULT_SIGNATURE_TOLERANCE_MS,
+  TIMESTAMP_HEADER,
+  NONCE_HEADER,
+  SIGNATURE_HEADER,
+  type SignRequestParams,
+  type HmacVerifierOptions,
+  type HmacVerdict,
+} from './host/hmac.js';
 export { toNodeListener } from './host/node-listener.js';

@@ -6,8 +6,8 @@ import { byteLengthExceeds, serialize } from './serialize.js';
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const DEFAULT_STEP_LIMIT = 10_000;
 export const MAX_BATCH_SIZE = 100;
-export const MAX_ID_LENGTH = 100;
-export const MAX_STEP_NAME_LENGTH = 256;
+const MAX_ID_LENGTH = 100;
+const MAX_STEP_NAME_LENGTH = 256;
 
 const ID_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9-_]*$/;
 // eslint-disable-next-line no-control-regex

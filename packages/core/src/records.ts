@@ -5,22 +5,12 @@ import { z } from 'zod';
 
 export const RECORD_VERSION = 1 as const;
 
-export const InstanceStatusSchema = z.enum([
-  'queued',
-  'running',
-  'paused',
-  'errored',
-  'terminated',
-  'complete',
-  'waiting',
-  'waitingForPause',
-  'unknown',
-]);
+export const InstanceStatusSchema = z.enum(['queued', 'running', 'paused', 'errored', 'terminated', 'complete', 'waiting', 'waitingForPause', 'unknown']);
 export type InstanceStatusName = z.infer<typeof InstanceStatusSchema>;
 
 export const FINISHED_STATUSES: ReadonlySet<InstanceStatusName> = new Set(['complete', 'errored', 'terminated']);
 
-export const ErrorSummarySchema = z.object({ name: z.string(), message: z.string() });
+const ErrorSummarySchema = z.object({ name: z.string(), message: z.string() });
 export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
 
 /** How the rollbacks of a failed instance went (Cloudflare's shape): all ran, or one failed for good and the rest were not run. */
@@ -31,7 +21,7 @@ export const RollbackSummarySchema = z.object({
 export type RollbackSummary = z.infer<typeof RollbackSummarySchema>;
 
 /** An errored instance's error; `rollback` is there when step rollbacks ran (kept with the error so that no store needs a column). */
-export const InstanceErrorSchema = ErrorSummarySchema.extend({ rollback: RollbackSummarySchema.optional() });
+const InstanceErrorSchema = ErrorSummarySchema.extend({ rollback: RollbackSummarySchema.optional() });
 export type InstanceError = z.infer<typeof InstanceErrorSchema>;
 
 export const InstanceRecordSchema = z.object({
@@ -78,7 +68,7 @@ export const InstanceRecordSchema = z.object({
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
-export const SerializedErrorSchema = z.object({
+const SerializedErrorSchema = z.object({
   name: z.string(),
   message: z.string(),
   stack: z.string().optional(),
@@ -87,7 +77,7 @@ export const SerializedErrorSchema = z.object({
 });
 export type SerializedError = z.infer<typeof SerializedErrorSchema>;
 
-export const RecordedStepConfigSchema = z.object({
+const RecordedStepConfigSchema = z.object({
   retries: z.object({
     limit: z.number(),
     delay: z.union([z.number(), z.literal('function')]),
@@ -98,7 +88,7 @@ export const RecordedStepConfigSchema = z.object({
 });
 
 /** `rollback`: a `step.do` rollback handler that ran because the instance failed (key `rollback:<name>-<n>`). */
-export const StepKindSchema = z.enum(['do', 'sleep', 'wait', 'rollback']);
+const StepKindSchema = z.enum(['do', 'sleep', 'wait', 'rollback']);
 export type StepKind = z.infer<typeof StepKindSchema>;
 
 /**
@@ -202,7 +192,12 @@ export function newInstanceRecord(fields: {
 }
 
 /** When a finished instance expires: its own retention for that outcome if it has one, else the runtime's. */
-export function expiryOf(instance: InstanceRecord, status: 'complete' | 'errored' | 'terminated', now: number, runtimeRetentionMs: number | null): number | null {
+export function expiryOf(
+  instance: InstanceRecord,
+  status: 'complete' | 'errored' | 'terminated',
+  now: number,
+  runtimeRetentionMs: number | null,
+): number | null {
   const own = status === 'complete' ? instance.successRetentionMs : instance.errorRetentionMs;
   const retention = own ?? runtimeRetentionMs;
   return retention === null ? null : now + retention;

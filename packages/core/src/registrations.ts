@@ -42,7 +42,11 @@ export function readRegistrations(workflows: Record<string, WorkflowRegistration
     }
     classes.set(name, registration.workflow);
     schemas.set(name, registration.params);
-    if (registration.schedules?.length) schedules.set(name, registration.schedules.map((expression) => parseCron(expression)));
+    if (registration.schedules?.length)
+      schedules.set(
+        name,
+        registration.schedules.map((expression) => parseCron(expression)),
+      );
     if (registration.concurrency) limits.set(name, registration.concurrency.limit);
   }
   const names = [...classes.keys()];

@@ -41,8 +41,13 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
 const FunctionSchema = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'a function');
 
 export const RuntimeOptionsSchema = z.object({
-  store: z.custom<WorkflowStore>((value) => typeof value === 'object' && value !== null && typeof (value as WorkflowStore).loadJournal === 'function', 'a WorkflowStore'),
-  scheduler: z.custom<Scheduler>((value) => typeof value === 'object' && value !== null && typeof (value as Scheduler).schedule === 'function', 'a Scheduler').optional(),
+  store: z.custom<WorkflowStore>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as WorkflowStore).loadJournal === 'function',
+    'a WorkflowStore',
+  ),
+  scheduler: z
+    .custom<Scheduler>((value) => typeof value === 'object' && value !== null && typeof (value as Scheduler).schedule === 'function', 'a Scheduler')
+    .optional(),
   workflows: z.record(
     z.string().min(1),
     z.union([
@@ -52,7 +57,10 @@ export const RuntimeOptionsSchema = z.object({
           workflow: FunctionSchema,
           params: z.any().optional(),
           schedules: z.array(z.string()).optional(),
-          concurrency: z.object({ limit: z.number().int().min(1) }).strict().optional(),
+          concurrency: z
+            .object({ limit: z.number().int().min(1) })
+            .strict()
+            .optional(),
         })
         .strict(),
     ]),

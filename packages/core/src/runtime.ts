@@ -1,27 +1,22 @@
 // createRuntime: binds workflow classes to a store and a scheduler, and exposes Cloudflare's bindings
 // (`runtime.workflow('ORDER')`, also in the `env` workflows see) and the host seam (`replay`, `wake`, `sweep`).
 
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from './clock.js';
-import { parseDuration } from './duration.js';
 import { UnknownWorkflowError } from './errors.js';
 import { createBinding, type Workflow } from './binding.js';
-import { DEFAULT_STEP_LIMIT } from './limits.js';
-import { replayInstance, type LiveSessions, type ReplayOptions } from './engine/replay.js';
-import type { ReplaySession } from './engine/session.js';
+import type { ReplayOptions } from './engine/replay.js';
 import type { EngineSettings, ReplayReport } from './engine/settings.js';
-import { createHeartbeat } from './engine/heartbeat.js';
 import type { RuntimeInternals } from './runtime-internals.js';
 import type { Scheduler } from './scheduler.js';
 import type { InstanceRef, WorkflowStore } from './store.js';
 import { createTimerScheduler } from './timer-scheduler.js';
 import { createCronTriggers, cronScheduleOf } from './cron-triggers.js';
-import { readRegistrations } from './registrations.js';
+import { readRegistrations, type Registrations } from './registrations.js';
 import { RuntimeOptionsSchema, type RuntimeOptions } from './runtime-options.js';
+import { RuntimeReplays } from './runtime-replays.js';
+import { engineSettings, logRuntimeError, type RuntimeErrorHandler } from './runtime-settings.js';
 import { parseOptions } from './shared/options.js';
-import { refKey } from './shared/refs.js';
-import { CRON_LOOKBACK_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_IN_PROCESS_WAIT_MS, heartbeatEveryMs } from './shared/intervals.js';
+import { CRON_LOOKBACK_MS } from './shared/intervals.js';
 import { createDispatcher } from './host/dispatcher.js';
 import { handleWake, type WakeBudget, type WakeResult } from './host/wake.js';
 import { sweepDue, type SweepOptions, type SweepReport } from './host/sweep.js';
@@ -67,41 +62,29 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
   parseOptions(RuntimeOptionsSchema, options, { adapter: 'core', factory: 'createRuntime' });
   const clock = options.clock ?? systemClock;
   const scheduler = options.scheduler ?? createTimerScheduler({ clock });
-  const retention = options.retention ?? null;
-  const onError =
-    options.onError ??
-    ((error: unknown, context: { operation: string; workflowName: string; instanceId: string }) =>
-      console.error(`[cairn] ${context.operation} of ${context.workflowName}/${context.instanceId} failed:`, error));
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const onError = options.onError ?? logRuntimeError;
   const registrations = readRegistrations(options.workflows);
-  const settings: EngineSettings = {
-    store: options.store,
-    scheduler,
-    clock,
-    owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    leaseMs,
-    maxInProcessWaitMs: options.maxInProcessWaitMs ?? DEFAULT_MAX_IN_PROCESS_WAIT_MS,
-    stepLimit: options.stepLimit ?? DEFAULT_STEP_LIMIT,
-    retentionMs: retention === null ? null : parseDuration(retention, 'retention'),
-    stepOverride: options.stepOverride,
-    // One timer renews every lease; it ticks twice per renewal period so that each replay renews on time.
-    heartbeat: createHeartbeat(clock, Math.max(15, Math.floor(heartbeatEveryMs(leaseMs) / 2))),
-  };
-
-  const sessions = new Map<string, ReplaySession>();
-  const inFlight = new Map<string, Promise<ReplayReport>>();
-  let closed = false;
+  const settings = engineSettings(options, clock, scheduler);
   const deferred = trackDeferrals(registrations.limits);
-  if (registrations.limits.size > 0) {
-    settings.concurrencyOf = (workflowName) => registrations.limits.get(workflowName);
+  const replays = new RuntimeReplays(
+    settings,
+    (name) => registrations.classOf(name),
+    () => env,
+    (ref, report) => deferred.note(ref, report),
+  );
+  let closed = false;
+  // In-process delivery (the scheduler's wake-ups, the sweep without a deadline): retried on failure.
+  const dispatcher = createDispatcher({
+    replay: (ref, replayOptions) => replays.replay(ref, replayOptions),
+    clock,
+    onError: (error, ref) => onError(error, { ...ref, operation: 'replay' }),
+  });
+  scheduler.attach?.((wake) => dispatcher.deliver(wake));
+  wireRegistrations(settings, registrations, (workflowName) => {
     // Instances this runtime turned away for want of a slot run here as soon as one of its own replays frees one.
-    settings.onSlotFreed = (workflowName) => {
-      const next = deferred.takeNext(workflowName);
-      if (next && !closed) void dispatcher.deliver(next);
-    };
-  }
-  // Only runtimes with schedules pay for the lookup on each replay.
-  if (registrations.schedules.size > 0) settings.cronScheduleOf = (ref) => cronScheduleOf(registrations.schedules.get(ref.workflowName), ref.instanceId);
+    const next = deferred.takeNext(workflowName);
+    if (next && !closed) void dispatcher.deliver(next);
+  });
 
   const internals: RuntimeInternals = {
     store: options.store,
@@ -110,63 +93,16 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     leaseMs: settings.leaseMs,
     retentionMs: settings.retentionMs,
     async schedule(wake) {
-      try {
-        await scheduler.schedule(wake);
-      } catch (error) {
-        onError(error, { ...wake, operation: 'schedule' });
-      }
+      // A failure is reported, not thrown: the wake time is in the store, and a sweep recovers it.
+      await Promise.resolve()
+        .then(() => scheduler.schedule(wake))
+        .catch((error: unknown) => onError(error, { ...wake, operation: 'schedule' }));
     },
-    notify(ref, change) {
-      const session = sessions.get(refKey(ref));
-      if (!session) return;
-      if (change === 'terminate') void session.onLeaseLost();
-      else session.notify(change);
-    },
+    notify: (ref, change) => replays.notify(ref, change),
   };
-
-  const bindings = new Map<string, Workflow<any>>();
-  for (const name of registrations.names) bindings.set(name, createBinding(internals, name, registrations.schemaOf(name)));
-  const env = Object.freeze({ ...(options.env ?? {}), ...Object.fromEntries(bindings) }) as Env & Record<string, Workflow<any>>;
-
-  const live: LiveSessions = {
-    add: (session) => sessions.set(refKey(session.ref), session),
-    delete: (session) => {
-      const key = refKey(session.ref);
-      if (sessions.get(key) === session) sessions.delete(key);
-    },
-  };
-
-  const replay = (ref: InstanceRef, replayOptions: ReplayOptions = {}): Promise<ReplayReport> => {
-    const key = refKey(ref);
-    let run = replayInstance(settings, ref, (name) => registrations.classOf(name), env, replayOptions, live);
-    if (registrations.limits.has(ref.workflowName)) run = run.then((report) => deferred.note(ref, report));
-    const tracked = run.finally(() => {
-      if (inFlight.get(key) === tracked) inFlight.delete(key);
-    });
-    inFlight.set(key, tracked);
-    return tracked;
-  };
-
-  // In-process delivery (the scheduler's wake-ups, the sweep without a deadline): retried on failure.
-  const dispatcher = createDispatcher({
-    replay,
-    clock,
-    onError: (error, ref) => onError(error, { ...ref, operation: 'replay' }),
-  });
-  scheduler.attach?.((wake) => dispatcher.deliver(wake));
-
-  const cron = createCronTriggers(
-    [...registrations.schedules].map(([workflowName, schedules]) => ({
-      workflowName,
-      schedules,
-      create: (instanceId: string) => bindings.get(workflowName)!.create({ id: instanceId, params: {} }),
-    })),
-    clock,
-    onError,
-  );
-  if (registrations.schedules.size > 0 && options.cronTimers !== false) cron.start();
-  const fireSchedules = ({ lookbackMs = CRON_LOOKBACK_MS }: { lookbackMs?: number } = {}) =>
-    registrations.schedules.size === 0 ? Promise.resolve(0) : cron.fire(clock.now(), lookbackMs);
+  const bindings = new Map<string, Workflow<any>>(registrations.names.map((name) => [name, createBinding(internals, name, registrations.schemaOf(name))]));
+  const env = Object.freeze({ ...options.env, ...Object.fromEntries(bindings) }) as Env & Record<string, Workflow<any>>;
+  const cron = startCron(registrations, bindings, clock, onError, options.cronTimers !== false);
 
   const runtime: Runtime<Env> = {
     workflow<Params>(bindingName: string) {
@@ -179,7 +115,7 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     scheduler,
     clock,
     workflowNames: registrations.names,
-    replay,
+    replay: (ref, replayOptions) => replays.replay(ref, replayOptions),
     wake: (message, budget) => handleWake(runtime, message, budget),
     sweepDue: (sweepOptions = {}) => sweepDue(runtime, sweepOptions),
     async sweep({ limit, deadline } = {}) {
@@ -187,19 +123,41 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
       for (const { ref, error } of report.errors) onError(error, { ...ref, operation: 'sweep' });
       return report.due;
     },
-    fireSchedules,
-    async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
-    },
+    fireSchedules: ({ lookbackMs = CRON_LOOKBACK_MS } = {}) => (registrations.schedules.size === 0 ? Promise.resolve(0) : cron.fire(clock.now(), lookbackMs)),
+    idle: () => replays.idle(),
     async close() {
       closed = true;
       cron.stop();
       dispatcher.close();
       await scheduler.close?.();
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+      await replays.idle();
     },
   };
   return runtime;
+}
+
+/** Concurrency limits and cron schedules in the engine settings; only runtimes that have them pay for the lookups. */
+function wireRegistrations(settings: EngineSettings, registrations: Registrations, onSlotFreed: (workflowName: string) => void): void {
+  if (registrations.limits.size > 0) {
+    settings.concurrencyOf = (workflowName) => registrations.limits.get(workflowName);
+    settings.onSlotFreed = onSlotFreed;
+  }
+  if (registrations.schedules.size > 0) settings.cronScheduleOf = (ref) => cronScheduleOf(registrations.schedules.get(ref.workflowName), ref.instanceId);
+}
+
+/** The cron triggers of the workflows with schedules; their in-process timer runs unless `timers` is false. */
+function startCron(registrations: Registrations, bindings: ReadonlyMap<string, Workflow<any>>, clock: Clock, onError: RuntimeErrorHandler, timers: boolean) {
+  const cron = createCronTriggers(
+    [...registrations.schedules].map(([workflowName, schedules]) => ({
+      workflowName,
+      schedules,
+      create: (instanceId: string) => bindings.get(workflowName)!.create({ id: instanceId, params: {} }),
+    })),
+    clock,
+    onError,
+  );
+  if (registrations.schedules.size > 0 && timers) cron.start();
+  return cron;
 }
 
 /** Instances of limited workflows this runtime turned away for want of a slot, by workflow, oldest first. */

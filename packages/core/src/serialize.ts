@@ -88,12 +88,7 @@ export function serialize(value: unknown, what = 'The value'): string {
   return JSON.stringify(entries);
 }
 
-function encodeObject(
-  object: object,
-  path: string,
-  flatten: (item: unknown, path: string) => number,
-  what: string,
-): Entry {
+function encodeObject(object: object, path: string, flatten: (item: unknown, path: string) => number, what: string): Entry {
   if (Array.isArray(object)) {
     const out: number[] = new Array(object.length);
     for (let i = 0; i < object.length; i++) {
@@ -195,12 +190,7 @@ export function deserialize<T = unknown>(text: string): T {
   return hydrate(0) as T;
 }
 
-function hydrateTagged(
-  index: number,
-  entry: Entry[],
-  hydrated: unknown[],
-  hydrate: (index: number) => unknown,
-): unknown {
+function hydrateTagged(index: number, entry: Entry[], hydrated: unknown[], hydrate: (index: number) => unknown): unknown {
   const tag = entry[0] as string;
   let value: unknown;
   switch (tag) {

@@ -70,8 +70,7 @@ export function resolveStepConfig(stepName: string, config: WorkflowStepConfig |
   let delay: number | RetryDelayFunction = DEFAULT_STEP_CONFIG.retries.delay as number;
   if (typeof retries.delay === 'function') delay = retries.delay;
   else if (retries.delay !== undefined) delay = durationOrFail(stepName, 'retries.delay', retries.delay, true);
-  const timeout =
-    config.timeout === undefined ? DEFAULT_STEP_CONFIG.timeout : durationOrFail(stepName, 'timeout', config.timeout, false);
+  const timeout = config.timeout === undefined ? DEFAULT_STEP_CONFIG.timeout : durationOrFail(stepName, 'timeout', config.timeout, false);
   if (config.sensitive !== undefined && config.sensitive !== 'output') {
     throw new InvalidStepConfigError(stepName, '`sensitive` may only be "output"');
   }
@@ -104,11 +103,7 @@ export function recordableConfig(config: ResolvedStepConfig): RecordedStepConfig
 /** The config of the first attempt wins on replay; a recorded 'function' delay takes the live function. */
 export function configFromRecord(recorded: RecordedStepConfig, live: ResolvedStepConfig): ResolvedStepConfig {
   const delay =
-    recorded.retries.delay === 'function'
-      ? typeof live.retries.delay === 'function'
-        ? live.retries.delay
-        : live.retries.delay
-      : recorded.retries.delay;
+    recorded.retries.delay === 'function' ? (typeof live.retries.delay === 'function' ? live.retries.delay : live.retries.delay) : recorded.retries.delay;
   const resolved: ResolvedStepConfig = { retries: { ...recorded.retries, delay }, timeout: recorded.timeout };
   if (recorded.sensitive) resolved.sensitive = recorded.sensitive;
   return resolved;

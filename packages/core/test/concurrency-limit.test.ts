@@ -102,7 +102,13 @@ describe('concurrency limits', () => {
         });
       }
     };
-    const dying = createRuntime({ store: faultyStore(inner, faults), owner: 'dying', leaseMs: 300, onError: () => undefined, workflows: { W: { workflow: Workflow, concurrency: { limit: 1 } } } });
+    const dying = createRuntime({
+      store: faultyStore(inner, faults),
+      owner: 'dying',
+      leaseMs: 300,
+      onError: () => undefined,
+      workflows: { W: { workflow: Workflow, concurrency: { limit: 1 } } },
+    });
     await dying.workflow('W').create({ id: 'first' });
     await eventually(async () => faults.dead);
     const survivor = createRuntime({ store: inner, owner: 'survivor', leaseMs: 300, workflows: { W: { workflow: Workflow, concurrency: { limit: 1 } } } });

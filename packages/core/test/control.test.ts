@@ -10,7 +10,14 @@ describe('pause and resume', () => {
     const h = virtualRuntime({
       W: class extends WorkflowEntrypoint {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
-          await step.do('one', () => new Promise<void>((resolve) => { ran.push('one'); release = resolve; }));
+          await step.do(
+            'one',
+            () =>
+              new Promise<void>((resolve) => {
+                ran.push('one');
+                release = resolve;
+              }),
+          );
           await step.do('two', async () => void ran.push('two'));
           return ran.length;
         }
@@ -54,7 +61,13 @@ describe('pause and resume', () => {
   });
 
   it('pause and resume of a finished instance are no-ops', async () => {
-    const h = virtualRuntime({ W: class extends WorkflowEntrypoint { async run() { return 1; } } });
+    const h = virtualRuntime({
+      W: class extends WorkflowEntrypoint {
+        async run() {
+          return 1;
+        }
+      },
+    });
     const instance = await h.runtime.workflow('W').create();
     await h.until(instance);
     await instance.pause();
@@ -92,7 +105,14 @@ describe('terminate', () => {
     const h = virtualRuntime({
       W: class extends WorkflowEntrypoint {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
-          await step.do('long', (ctx) => new Promise<void>((resolve) => { signal = ctx.signal; finishStep = resolve; }));
+          await step.do(
+            'long',
+            (ctx) =>
+              new Promise<void>((resolve) => {
+                signal = ctx.signal;
+                finishStep = resolve;
+              }),
+          );
           await step.do('after', async () => 'never');
         }
       },

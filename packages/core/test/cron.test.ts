@@ -23,10 +23,7 @@ describe('parseCron syntax', () => {
   });
 
   it('accepts * and single numbers', () => {
-    expect(times('30 14 * * *', '2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z')).toEqual([
-      '2026-03-01T14:30:00.000Z',
-      '2026-03-02T14:30:00.000Z',
-    ]);
+    expect(times('30 14 * * *', '2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z')).toEqual(['2026-03-01T14:30:00.000Z', '2026-03-02T14:30:00.000Z']);
     expect(times('* * * * *', '2026-03-01T00:00:00Z', '2026-03-01T00:03:00Z')).toEqual([
       '2026-03-01T00:01:00.000Z',
       '2026-03-01T00:02:00.000Z',
@@ -63,10 +60,7 @@ describe('parseCron syntax', () => {
     expect(months('0 0 1 jan-Mar *')).toEqual([1, 2, 3]);
     expect(months('0 0 1 dec,JUN,7 *')).toEqual([6, 7, 12]);
     expect(months('0 0 1 FEB-NOV/3 *')).toEqual([2, 5, 8, 11]);
-    expect(times('0 0 1 jul,Aug *', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')).toEqual([
-      '2026-07-01T00:00:00.000Z',
-      '2026-08-01T00:00:00.000Z',
-    ]);
+    expect(times('0 0 1 jul,Aug *', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')).toEqual(['2026-07-01T00:00:00.000Z', '2026-08-01T00:00:00.000Z']);
   });
 
   it('accepts day names and ranges of them, in any case', () => {
@@ -109,10 +103,7 @@ describe('parseCron syntax', () => {
     same('@midnight', '0 0 * * *');
     same('@hourly', '0 * * * *');
     expect(parseCron(' @hourly ').expression).toBe('@hourly');
-    expect(times('@weekly', '2026-03-01T00:00:00Z', '2026-03-15T00:00:00Z')).toEqual([
-      '2026-03-08T00:00:00.000Z',
-      '2026-03-15T00:00:00.000Z',
-    ]);
+    expect(times('@weekly', '2026-03-01T00:00:00Z', '2026-03-15T00:00:00Z')).toEqual(['2026-03-08T00:00:00.000Z', '2026-03-15T00:00:00.000Z']);
   });
 });
 
@@ -134,22 +125,13 @@ describe('day-of-month and day-of-week', () => {
   });
 
   it('needs only the restricted field when the other is *', () => {
-    expect(times('0 0 13 * *', '2026-03-01T00:00:00Z', '2026-05-01T00:00:00Z')).toEqual([
-      '2026-03-13T00:00:00.000Z',
-      '2026-04-13T00:00:00.000Z',
-    ]);
-    expect(times('0 0 * * FRI', '2026-03-01T00:00:00Z', '2026-03-14T00:00:00Z')).toEqual([
-      '2026-03-06T00:00:00.000Z',
-      '2026-03-13T00:00:00.000Z',
-    ]);
+    expect(times('0 0 13 * *', '2026-03-01T00:00:00Z', '2026-05-01T00:00:00Z')).toEqual(['2026-03-13T00:00:00.000Z', '2026-04-13T00:00:00.000Z']);
+    expect(times('0 0 * * FRI', '2026-03-01T00:00:00Z', '2026-03-14T00:00:00Z')).toEqual(['2026-03-06T00:00:00.000Z', '2026-03-13T00:00:00.000Z']);
   });
 
   it('counts a field starting with * (as */n) as unrestricted, as Vixie cron does: both must match', () => {
     // Odd days that are Mondays: March 2026 Mondays are the 2nd, 9th, 16th, 23rd, 30th.
-    expect(times('0 0 */2 * MON', '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z')).toEqual([
-      '2026-03-09T00:00:00.000Z',
-      '2026-03-23T00:00:00.000Z',
-    ]);
+    expect(times('0 0 */2 * MON', '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z')).toEqual(['2026-03-09T00:00:00.000Z', '2026-03-23T00:00:00.000Z']);
   });
 });
 
@@ -181,10 +163,7 @@ describe('calendar edges', () => {
   });
 
   it('handles years 0-99 and the end of the Date range', () => {
-    expect(times('0 0 1 1 *', '0049-12-31T00:00:00Z', '0051-01-01T00:00:00Z')).toEqual([
-      '0050-01-01T00:00:00.000Z',
-      '0051-01-01T00:00:00.000Z',
-    ]);
+    expect(times('0 0 1 1 *', '0049-12-31T00:00:00Z', '0051-01-01T00:00:00Z')).toEqual(['0050-01-01T00:00:00.000Z', '0051-01-01T00:00:00.000Z']);
     const nearEnd = 8.64e15 - 30 * 86_400_000; // 30 days before the last Date, 275760-09-13
     expect(cronTimesBetween(parseCron('0 0 1 1 *'), nearEnd, Infinity)).toEqual([]);
     expect(cronTimesBetween(parseCron('0 0 * * *'), nearEnd, Infinity, 100)).toHaveLength(30);
@@ -194,14 +173,8 @@ describe('calendar edges', () => {
 
 describe('cronTimesBetween', () => {
   it('excludes from and includes to', () => {
-    expect(times('0 * * * *', '2026-03-01T01:00:00Z', '2026-03-01T03:00:00Z')).toEqual([
-      '2026-03-01T02:00:00.000Z',
-      '2026-03-01T03:00:00.000Z',
-    ]);
-    expect(times('0 * * * *', '2026-03-01T00:59:59.999Z', '2026-03-01T02:59:59.999Z')).toEqual([
-      '2026-03-01T01:00:00.000Z',
-      '2026-03-01T02:00:00.000Z',
-    ]);
+    expect(times('0 * * * *', '2026-03-01T01:00:00Z', '2026-03-01T03:00:00Z')).toEqual(['2026-03-01T02:00:00.000Z', '2026-03-01T03:00:00.000Z']);
+    expect(times('0 * * * *', '2026-03-01T00:59:59.999Z', '2026-03-01T02:59:59.999Z')).toEqual(['2026-03-01T01:00:00.000Z', '2026-03-01T02:00:00.000Z']);
     expect(times('0 * * * *', '2026-03-01T01:00:00.001Z', '2026-03-01T02:00:00Z')).toEqual(['2026-03-01T02:00:00.000Z']);
   });
 
@@ -246,7 +219,8 @@ describe('cronTimesBetween', () => {
     const allows = (text: string, value: number, min: number, max: number): boolean =>
       text.split(',').some((item) => {
         const [range = '', step = '1'] = item.split('/');
-        const [low, high] = range === '*' ? [min, max] : range.includes('-') ? range.split('-').map(Number) : [Number(range), item.includes('/') ? max : Number(range)];
+        const [low, high] =
+          range === '*' ? [min, max] : range.includes('-') ? range.split('-').map(Number) : [Number(range), item.includes('/') ? max : Number(range)];
         return value >= (low as number) && value <= (high as number) && (value - (low as number)) % Number(step) === 0;
       });
     let fired = 0;
@@ -258,7 +232,15 @@ describe('cronTimesBetween', () => {
       const to = from + 25 * 86_400_000;
       const expected: number[] = [];
       const [mi, h, dom, mo, dow] = fields.map((text, i) => {
-        const [min, max] = ([[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]] as const)[i] as readonly [number, number];
+        const [min, max] = (
+          [
+            [0, 59],
+            [0, 23],
+            [1, 31],
+            [1, 12],
+            [0, 6],
+          ] as const
+        )[i] as readonly [number, number];
         return Array.from({ length: max + 1 }, (_, v) => allows(text, v, min, max));
       }) as [boolean[], boolean[], boolean[], boolean[], boolean[]];
       const either = !fields[2]?.startsWith('*') && !fields[4]?.startsWith('*');

@@ -39,7 +39,14 @@ describe('deleting instances', () => {
     const h = virtualRuntime({
       W: class extends WorkflowEntrypoint {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
-          await step.do('slow', () => new Promise<void>((resolve) => { ran.push('slow'); release = resolve; }));
+          await step.do(
+            'slow',
+            () =>
+              new Promise<void>((resolve) => {
+                ran.push('slow');
+                release = resolve;
+              }),
+          );
           await step.do('after', async () => void ran.push('after'));
         }
       },

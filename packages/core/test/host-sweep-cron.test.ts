@@ -22,7 +22,13 @@ describe('the host sweep endpoint and cron schedules', () => {
     const fail = (error: unknown) => {
       throw error;
     };
-    const host = createHostHttp({ runtime, authenticate: null, budgetOf: (at) => ({ endsAt: at + 10_000, safetyMarginMs: 0 }), onError: fail, onAuthFailure: fail });
+    const host = createHostHttp({
+      runtime,
+      authenticate: null,
+      budgetOf: (at) => ({ endsAt: at + 10_000, safetyMarginMs: 0 }),
+      onError: fail,
+      onAuthFailure: fail,
+    });
     const response = await host(new Request('http://127.0.0.1/_cairn/sweep', { method: 'POST' }));
     expect(response.status).toBe(200);
     const body = (await response.json()) as { due: number; outcomes: Record<string, number> };

@@ -116,7 +116,11 @@ describe('createHttpApi', () => {
     expect((await call('POST', '/workflows/APPROVAL/instances', undefined, '{not json')).json.error.code).toBe('invalid_json');
     expect((await call('POST', '/workflows/APPROVAL/instances', { id: 'x', params: { amount: 1 }, extra: 1 })).status).toBe(400);
     expect((await call('POST', '/workflows/APPROVAL/instances', { id: 'has space' })).status).toBe(400);
-    const badRetention = await call('POST', '/workflows/APPROVAL/instances', { id: 'r', params: { amount: 1 }, retention: { successRetention: '1 fortnight' } });
+    const badRetention = await call('POST', '/workflows/APPROVAL/instances', {
+      id: 'r',
+      params: { amount: 1 },
+      retention: { successRetention: '1 fortnight' },
+    });
     expect(badRetention.status).toBe(400);
     expect(badRetention.json.error.message).toContain('retention.successRetention');
     expect((await call('GET', '/workflows/APPROVAL/instances/%E0%A4%A')).status).toBe(400);
@@ -151,7 +155,11 @@ describe('createHttpApi', () => {
 
     // A failure that is not the caller's: a 500 that says nothing of the cause; the cause goes to onError.
     const failing = createHttpApi({
-      runtime: { workflow: () => { throw new Error('db password is hunter2'); } },
+      runtime: {
+        workflow: () => {
+          throw new Error('db password is hunter2');
+        },
+      },
       onError: (error) => errors.push(error),
     });
     const response = await failing(new Request('https://api.test/workflows/A/instances/x'));

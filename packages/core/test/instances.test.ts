@@ -28,14 +28,20 @@ describe('instances', () => {
   it('creating an id that exists is a typed InstanceAlreadyExistsError; first params win', async () => {
     const h = virtualRuntime({ W: Echo });
     await h.runtime.workflow('W').create({ id: 'dup', params: { first: true } });
-    const error = await h.runtime.workflow('W').create({ id: 'dup', params: { first: false } }).catch((e: unknown) => e);
+    const error = await h.runtime
+      .workflow('W')
+      .create({ id: 'dup', params: { first: false } })
+      .catch((e: unknown) => e);
     expect(CairnError.is(error, 'instance_already_exists')).toBe(true);
     expect(await h.until(await h.runtime.workflow('W').get('dup'))).toEqual({ status: 'complete', output: { first: true } });
   });
 
   it('get(id) of an unknown id fails with instance_not_found; an unknown binding is a typed error', async () => {
     const h = virtualRuntime({ W: Echo });
-    const error = await h.runtime.workflow('W').get('nope').catch((e: unknown) => e);
+    const error = await h.runtime
+      .workflow('W')
+      .get('nope')
+      .catch((e: unknown) => e);
     expect(CairnError.is(error, 'instance_not_found')).toBe(true);
     expect((error as Error).message).toContain('instance.not_found');
     expect(() => h.runtime.workflow('MISSING')).toThrowError(/No workflow is bound as "MISSING"/);

@@ -11,7 +11,10 @@ describe('serialization', () => {
     const error = Object.assign(new TypeError('bad'), { code: 'E_BAD' });
     const value = {
       date: new Date('2026-01-02T03:04:05.678Z'),
-      map: new Map<unknown, unknown>([['k', 1], [2, { deep: [1, 2] }]]),
+      map: new Map<unknown, unknown>([
+        ['k', 1],
+        [2, { deep: [1, 2] }],
+      ]),
       set: new Set(['a', 'b']),
       undef: undefined,
       nan: Number.NaN,
@@ -55,7 +58,9 @@ describe('serialization', () => {
     class Money {
       amount = 1;
     }
-    expect(() => serialize({ a: { f: () => 1 } }, 'Step "x" output')).toThrowError(/Step "x" output returned a value which is not serialisable: a function at \$\.a\.f/);
+    expect(() => serialize({ a: { f: () => 1 } }, 'Step "x" output')).toThrowError(
+      /Step "x" output returned a value which is not serialisable: a function at \$\.a\.f/,
+    );
     expect(() => serialize([Symbol('s')])).toThrowError(/a symbol at \$\[0\]/);
     expect(() => serialize({ m: new Money() })).toThrowError(/an instance of class Money at \$\.m/);
   });
@@ -140,7 +145,13 @@ describe('step results', () => {
   });
 
   it('event payloads are limited to 1 MiB too', async () => {
-    const h = virtualRuntime({ W: class extends WorkflowEntrypoint { async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) { await step.waitForEvent('e', { type: 'e' }); } } });
+    const h = virtualRuntime({
+      W: class extends WorkflowEntrypoint {
+        async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+          await step.waitForEvent('e', { type: 'e' });
+        }
+      },
+    });
     const instance = await h.runtime.workflow('W').create();
     await expect(instance.sendEvent({ type: 'e', payload: 'x'.repeat(1024 * 1024) })).rejects.toMatchObject({ code: 'payload_too_large' });
   });

@@ -69,7 +69,12 @@ describe('races', () => {
       const journal = (await store.loadJournal({ workflowName: 'W', instanceId }))!;
       assertOneOutcomePerStep(journal.steps);
       const recorded = (key: string) => JSON.parse(journal.steps.find((s) => s.id === key)!.value!)[0];
-      const output = (await runners[0]!.workflow('W').get(instanceId).then((i) => i.status())).output as { values: number[]; a: number; b: number };
+      const output = (
+        await runners[0]!
+          .workflow('W')
+          .get(instanceId)
+          .then((i) => i.status())
+      ).output as { values: number[]; a: number; b: number };
       expect(output.values).toEqual([0, 1, 2, 3].map((i) => recorded(`do:step ${i}-1`)));
       expect([output.a, output.b]).toEqual([recorded('do:left-1'), recorded('do:right-1')]);
     }
@@ -84,12 +89,12 @@ describe('races', () => {
     const a = createRuntime({ store: faultyStore(store, slow), workflows: { W }, owner: 'a', leaseMs: 150, onError: () => {} });
     const b = createRuntime({ store, workflows: { W }, owner: 'b', leaseMs: 150, onError: () => {} });
     await store.createInstance({
-      instance: (await (async () => {
+      instance: await (async () => {
         const tmp = createMemoryStore();
         const r = createRuntime({ store: tmp, workflows: { W }, scheduler: { name: 'none', schedule: async () => {} } });
         await r.workflow('W').create({ id: 'fenced', params: { n: 1 } });
         return (await tmp.getInstance({ workflowName: 'W', instanceId: 'fenced' }))!;
-      })()),
+      })(),
     });
     let refused = 0;
     slow.before = async (method) => {
@@ -100,10 +105,11 @@ describe('races', () => {
       }
     };
     const inner = store.recordStep.bind(store);
-    store.recordStep = async (params) => inner(params).catch((error: unknown) => {
-      refused++;
-      throw error;
-    });
+    store.recordStep = async (params) =>
+      inner(params).catch((error: unknown) => {
+        refused++;
+        throw error;
+      });
     const first = a.replay({ workflowName: 'W', instanceId: 'fenced' });
     await sleep(250);
     const second = await b.replay({ workflowName: 'W', instanceId: 'fenced' });
@@ -175,7 +181,12 @@ describe('races', () => {
       },
     };
     const errors: string[] = [];
-    const runner = createRuntime({ store: faultyStore(store, faults), workflows: { W: makeWorkflow(sideEffects) }, owner: 'r', onError: (e) => errors.push((e as Error).message) });
+    const runner = createRuntime({
+      store: faultyStore(store, faults),
+      workflows: { W: makeWorkflow(sideEffects) },
+      owner: 'r',
+      onError: (e) => errors.push((e as Error).message),
+    });
     const instance = await runner.workflow('W').create({ id: 'crashy', params: { n: 2 } });
     await eventually(async () => (await instance.status()).status === 'complete');
     expect(errors).toEqual(['disk full']);

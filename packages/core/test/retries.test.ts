@@ -1,6 +1,15 @@
 // Cloudflare's step config: defaults, merge, limit counting, backoff timing, timeouts, NonRetryableError.
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, createRuntime, NonRetryableError, WorkflowEntrypoint, WorkflowTimeoutError, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from '@cairn/core';
+import {
+  createMemoryStore,
+  createRuntime,
+  NonRetryableError,
+  WorkflowEntrypoint,
+  WorkflowTimeoutError,
+  type WorkflowEvent,
+  type WorkflowStep,
+  type WorkflowStepConfig,
+} from '@cairn/core';
 import { eventually, virtualRuntime } from './support/harness.js';
 
 function failingWorkflow(config: WorkflowStepConfig | undefined, log: { attempt: number; at: number }[], clockNow: () => number) {
@@ -86,7 +95,10 @@ describe('retries', () => {
         },
       },
     });
-    expect(calls).toEqual([[1, 'boom 1'], [2, 'boom 2']]);
+    expect(calls).toEqual([
+      [1, 'boom 1'],
+      [2, 'boom 2'],
+    ]);
     expect(gaps).toEqual([100, 200]);
   });
 

@@ -1,7 +1,15 @@
 // Saga rollbacks (Cloudflare's `step.do(name, [config,] fn, { rollback, rollbackConfig })`): reverse step-start
 // order on terminal failure only, the failing step included, durable and retried, stopped by the first failure.
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, createRuntime, NonRetryableError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowRollbackContext, type WorkflowStep } from '@cairn/core';
+import {
+  createMemoryStore,
+  createRuntime,
+  NonRetryableError,
+  WorkflowEntrypoint,
+  type WorkflowEvent,
+  type WorkflowRollbackContext,
+  type WorkflowStep,
+} from '@cairn/core';
 import { eventually, virtualRuntime } from './support/harness.js';
 
 type Seen = { step: string; count: number; attempt: number; limit: number; output: unknown; error: string };
@@ -9,7 +17,14 @@ type Seen = { step: string; count: number; attempt: number; limit: number; outpu
 function recorder() {
   const seen: Seen[] = [];
   const rollback = async ({ ctx, output, error }: WorkflowRollbackContext<unknown>) => {
-    seen.push({ step: ctx.step.name, count: ctx.step.count, attempt: ctx.attempt, limit: ctx.config.retries.limit, output, error: `${error.name}: ${error.message}` });
+    seen.push({
+      step: ctx.step.name,
+      count: ctx.step.count,
+      attempt: ctx.attempt,
+      limit: ctx.config.retries.limit,
+      output,
+      error: `${error.name}: ${error.message}`,
+    });
   };
   return { seen, rollback };
 }
@@ -23,10 +38,15 @@ describe('step rollbacks', () => {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
           const hold = await step.do('reserve', async () => (forward.push('reserve'), { holdId: 'h1' }), { rollback });
           await step.do('charge', { retries: { limit: 2, delay: 0, backoff: 'constant' } }, async () => (forward.push('charge'), 'ch_1'), { rollback });
-          await step.do('ship', { retries: { limit: 1, delay: 0 } }, async () => {
-            forward.push('ship');
-            throw new NonRetryableError('no courier');
-          }, { rollback });
+          await step.do(
+            'ship',
+            { retries: { limit: 1, delay: 0 } },
+            async () => {
+              forward.push('ship');
+              throw new NonRetryableError('no courier');
+            },
+            { rollback },
+          );
           await step.do('never reached', async () => 'x', { rollback });
           return hold;
         }
@@ -61,7 +81,14 @@ describe('step rollbacks', () => {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
           await step.do('a', async () => 1, { rollback });
           try {
-            await step.do('b', { retries: { limit: 0, delay: 0 } }, async () => { throw new Error('boom'); }, { rollback });
+            await step.do(
+              'b',
+              { retries: { limit: 0, delay: 0 } },
+              async () => {
+                throw new Error('boom');
+              },
+              { rollback },
+            );
           } catch {
             return 'recovered';
           }
@@ -111,11 +138,16 @@ describe('step rollbacks', () => {
           await Promise.all([
             step.do('slow', () => slowDone, { rollback }),
             step.do('fast', async () => 'fast done', { rollback }),
-            step.do('fails', { retries: { limit: 0, delay: 0 } }, async () => {
-              // The slow step finishes only after this one has failed the instance.
-              setImmediate(() => setImmediate(releaseSlow));
-              throw new Error('nope');
-            }, { rollback }),
+            step.do(
+              'fails',
+              { retries: { limit: 0, delay: 0 } },
+              async () => {
+                // The slow step finishes only after this one has failed the instance.
+                setImmediate(() => setImmediate(releaseSlow));
+                throw new Error('nope');
+              },
+              { rollback },
+            ),
           ]);
         }
       },
@@ -132,11 +164,18 @@ describe('step rollbacks', () => {
       W: class extends WorkflowEntrypoint {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
           await Promise.all([
-            step.do('flaky', { retries: { limit: 5, delay: '10 minutes', backoff: 'constant' } }, async (ctx) => {
-              attempts.push(ctx.attempt);
-              throw new Error('flaky');
-            }, { rollback: async ({ output, ctx }) => void undone.push([output, ctx.attempt]) }),
-            step.sleep('a moment', '1 second').then(() => { throw new Error('the other branch failed'); }),
+            step.do(
+              'flaky',
+              { retries: { limit: 5, delay: '10 minutes', backoff: 'constant' } },
+              async (ctx) => {
+                attempts.push(ctx.attempt);
+                throw new Error('flaky');
+              },
+              { rollback: async ({ output, ctx }) => void undone.push([output, ctx.attempt]) },
+            ),
+            step.sleep('a moment', '1 second').then(() => {
+              throw new Error('the other branch failed');
+            }),
           ]);
         }
       },
@@ -184,12 +223,18 @@ describe('step rollbacks', () => {
       W: class extends WorkflowEntrypoint {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
           for (let i = 0; i < 2; i++) {
-            await step.do('same', { retries: { limit: 3, delay: 0, backoff: 'linear' }, timeout: '5 minutes' }, async (ctx) => {
-              if (i === 1 && ctx.attempt < 3) throw new Error('again');
-              return i;
-            }, {
-              rollback: async ({ ctx, output }) => void got.push({ step: ctx.step, attempt: ctx.attempt, config: ctx.config, output, signal: ctx.signal instanceof AbortSignal }),
-            });
+            await step.do(
+              'same',
+              { retries: { limit: 3, delay: 0, backoff: 'linear' }, timeout: '5 minutes' },
+              async (ctx) => {
+                if (i === 1 && ctx.attempt < 3) throw new Error('again');
+                return i;
+              },
+              {
+                rollback: async ({ ctx, output }) =>
+                  void got.push({ step: ctx.step, attempt: ctx.attempt, config: ctx.config, output, signal: ctx.signal instanceof AbortSignal }),
+              },
+            );
           }
           throw new NonRetryableError('stop');
         }
@@ -328,7 +373,13 @@ describe('terminate({ rollback: true })', () => {
   });
 
   it('without registered rollbacks it simply terminates; bad options are a typed error', async () => {
-    const h = virtualRuntime({ S: class extends WorkflowEntrypoint { async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) { await step.sleep('s', '1 hour'); } } });
+    const h = virtualRuntime({
+      S: class extends WorkflowEntrypoint {
+        async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+          await step.sleep('s', '1 hour');
+        }
+      },
+    });
     const instance = await h.runtime.workflow('S').create();
     await h.until(instance, 'waiting');
     await expect(instance.terminate({ rollback: 'yes' } as never)).rejects.toMatchObject({ code: 'invalid_input' });

@@ -47,7 +47,10 @@ describe('streamed step results', () => {
     const instance = await h.runtime.workflow('W').create({ id: 's' });
     expect(await h.until(instance)).toEqual({ status: 'complete', output: 10 });
     expect(calls).toBe(2);
-    expect(reads).toEqual([{ size: SIZE, ok: true }, { size: SIZE, ok: true }]);
+    expect(reads).toEqual([
+      { size: SIZE, ok: true },
+      { size: SIZE, ok: true },
+    ]);
     const journal = (await h.store.loadJournal({ workflowName: 'W', instanceId: 's' }))!;
     const pieces = journal.steps.filter((s) => s.key === 'do:download-1' && s.state === 'chunk');
     expect(pieces).toHaveLength(Math.ceil(SIZE / (512 * 1024)));
@@ -60,7 +63,14 @@ describe('streamed step results', () => {
       W: class extends WorkflowEntrypoint {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
           const failures: string[] = [];
-          for (const make of [() => bytesStream(10, 5, 'string'), () => { const s = bytesStream(10, 5); s.getReader(); return s; }]) {
+          for (const make of [
+            () => bytesStream(10, 5, 'string'),
+            () => {
+              const s = bytesStream(10, 5);
+              s.getReader();
+              return s;
+            },
+          ]) {
             try {
               await step.do('bad', { retries: { limit: 1, delay: 0 } }, async () => make() as ReadableStream<Uint8Array>);
             } catch (error) {
@@ -95,7 +105,12 @@ describe('streamed step results', () => {
             const stream = await step.do('download', async () => {
               version++;
               const offset = version === 1 ? 7 : 0; // the lost attempt streams other bytes
-              return new ReadableStream({ start(c) { c.enqueue(Uint8Array.from({ length: 600_000 }, (_, i) => (i + offset) % 251)); c.close(); } });
+              return new ReadableStream({
+                start(c) {
+                  c.enqueue(Uint8Array.from({ length: 600_000 }, (_, i) => (i + offset) % 251));
+                  c.close();
+                },
+              });
             });
             return readAll(stream as ReadableStream<Uint8Array>);
           }

@@ -12,10 +12,8 @@ class Checkout extends WorkflowEntrypoint<Record<string, unknown>, { amount: num
   async run(event: WorkflowEvent<{ amount: number }>, step: WorkflowStep) {
     const first = await step.do('lookup', () => lookup(1));
     const second = await step.do('lookup', () => lookup(2));
-    const receipt = await step.do(
-      'charge',
-      { retries: { limit: 3, delay: '1 minute', backoff: 'exponential' }, timeout: '30 seconds' },
-      () => chargeCard(event.payload.amount),
+    const receipt = await step.do('charge', { retries: { limit: 3, delay: '1 minute', backoff: 'exponential' }, timeout: '30 seconds' }, () =>
+      chargeCard(event.payload.amount),
     );
     let shipped: string;
     try {
@@ -69,7 +67,7 @@ describe('step mocks', () => {
     expect((await env.runToCompletion(instance)).status).toBe('complete');
   });
 
-  it('an error on every attempt exhausts the retries and reaches the workflow\'s catch', async () => {
+  it("an error on every attempt exhausts the retries and reaches the workflow's catch", async () => {
     start();
     env.disableRetryDelays();
     env.mockStepError({ name: 'ship' }, new TypeError('no courier'));

@@ -9,10 +9,12 @@ describe('virtual clock', () => {
     clock.setTimer(() => {
       fired.push(`a@${clock.now()}`);
       // Async work started by a timer finishes before the next timer fires.
-      void Promise.resolve().then(() => new Promise((r) => setImmediate(r))).then(() => {
-        fired.push('a-work');
-        clock.setTimer(() => fired.push(`a2@${clock.now()}`), 50);
-      });
+      void Promise.resolve()
+        .then(() => new Promise((r) => setImmediate(r)))
+        .then(() => {
+          fired.push('a-work');
+          clock.setTimer(() => fired.push(`a2@${clock.now()}`), 50);
+        });
     }, 100);
     clock.setTimer(() => fired.push(`b@${clock.now()}`), 120);
     const cancelled = clock.setTimer(() => fired.push('never'), 200);

@@ -79,7 +79,10 @@ export async function startAwsStack(options: AwsStackOptions): Promise<AwsStack>
             schedulerRoleArn: SCHEDULER_ROLE_ARN,
             scheduleGroup: SCHEDULE_GROUP,
           };
-          destroyers.push(() => clients.scheduler.destroy(), () => clients.lambda.destroy());
+          destroyers.push(
+            () => clients.scheduler.destroy(),
+            () => clients.lambda.destroy(),
+          );
           return options.createRuntime(clients);
         },
         safetyMarginMs: options.safetyMarginMs,

@@ -46,5 +46,5 @@ export async function close(server: Server): Promise<void> {
 
 /** SigV4 is not checked, but a request must carry it: proves the SDK client is configured as in AWS. */
 export function isSigned(request: IncomingMessage): boolean {
-  return /^AWS4-HMAC-SHA256 Credential=/.test(request.headers.authorization ?? '');
+  return (request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=');
 }

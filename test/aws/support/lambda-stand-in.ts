@@ -156,8 +156,7 @@ export async function startLambdaStandIn(options: LambdaStandInOptions): Promise
     track(attempt());
   };
 
-  const matches = (name: string) =>
-    name === options.functionName || name === functionArn || name === `${accountId}:function:${options.functionName}`;
+  const matches = (name: string) => name === options.functionName || name === functionArn || name === `${accountId}:function:${options.functionName}`;
 
   const invokeApi = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -173,12 +172,18 @@ export async function startLambdaStandIn(options: LambdaStandInOptions): Promise
     const payload = body.length === 0 ? '{}' : body.toString('utf8');
     const limit = type === 'Event' ? ASYNC_LIMIT_BYTES : SYNC_LIMIT_BYTES;
     if (body.length > limit) {
-      return sendAwsError(response, 413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the ${type} invocation type`, { Type: 'User', message: 'Request too large' });
+      return sendAwsError(response, 413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the ${type} invocation type`, {
+        Type: 'User',
+        message: 'Request too large',
+      });
     }
     try {
       JSON.parse(payload);
     } catch {
-      return sendAwsError(response, 400, 'InvalidRequestContentException', 'Could not parse request body into json', { Type: 'User', message: 'Could not parse request body into json' });
+      return sendAwsError(response, 400, 'InvalidRequestContentException', 'Could not parse request body into json', {
+        Type: 'User',
+        message: 'Could not parse request body into json',
+      });
     }
     if (type === 'Event') {
       runAsync(payload);
@@ -193,10 +198,15 @@ export async function startLambdaStandIn(options: LambdaStandInOptions): Promise
     const outcome = await run(payload, 'request-response');
     if (outcome.ok) return sendJson(response, 200, outcome.value, { 'x-amz-executed-version': '$LATEST' });
     const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
-    sendJson(response, 200, { errorType: outcome.timedOut ? 'Sandbox.Timedout' : error.name, errorMessage: error.message, trace: [] }, {
-      'x-amz-executed-version': '$LATEST',
-      'x-amz-function-error': 'Unhandled',
-    });
+    sendJson(
+      response,
+      200,
+      { errorType: outcome.timedOut ? 'Sandbox.Timedout' : error.name, errorMessage: error.message, trace: [] },
+      {
+        'x-amz-executed-version': '$LATEST',
+        'x-amz-function-error': 'Unhandled',
+      },
+    );
   };
 
   const urlId = randomUUID().replace(/-/g, '').slice(0, 32);
@@ -266,7 +276,7 @@ export async function startLambdaStandIn(options: LambdaStandInOptions): Promise
       runAsync(input);
     },
     async idle() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      while (pending.size > 0) await Promise.allSettled(pending);
     },
     async stop() {
       stopped = true;

@@ -64,7 +64,11 @@ class ServiceError extends Error {
 }
 
 function invalid(field: string, value: unknown, constraint: string): ServiceError {
-  return new ServiceError(400, 'ValidationException', `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`);
+  return new ServiceError(
+    400,
+    'ValidationException',
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 function checkString(field: string, value: unknown, min: number, max: number, pattern?: RegExp, required = true): string | undefined {
@@ -102,7 +106,14 @@ function parseAt(expression: string, timezone: string): number {
   const time = Date.UTC(year, month - 1, day, hour, minute, second);
   const date = new Date(time);
   // Rejects 2025-02-30T25:61:00 and the like, which Date.UTC would roll over.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hour || date.getUTCMinutes() !== minute || date.getUTCSeconds() !== second) {
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day ||
+    date.getUTCHours() !== hour ||
+    date.getUTCMinutes() !== minute ||
+    date.getUTCSeconds() !== second
+  ) {
     throw new ServiceError(400, 'ValidationException', `Invalid Schedule Expression ${expression}.`);
   }
   return time;
@@ -162,7 +173,8 @@ export async function startSchedulerStandIn(options: SchedulerStandInOptions): P
     if (!window) throw invalid('flexibleTimeWindow', null, 'Member must not be null');
     checkEnum('flexibleTimeWindow.mode', window.Mode, ['OFF', 'FLEXIBLE'], true);
     if (window.Mode === 'FLEXIBLE') {
-      if (window.MaximumWindowInMinutes === undefined) throw new ServiceError(400, 'ValidationException', 'MaximumWindowInMinutes is required when Mode is FLEXIBLE');
+      if (window.MaximumWindowInMinutes === undefined)
+        throw new ServiceError(400, 'ValidationException', 'MaximumWindowInMinutes is required when Mode is FLEXIBLE');
       checkInt('flexibleTimeWindow.maximumWindowInMinutes', window.MaximumWindowInMinutes, 1, 1440);
     } else if (window.MaximumWindowInMinutes !== undefined) {
       throw new ServiceError(400, 'ValidationException', 'MaximumWindowInMinutes must not be set when Mode is OFF');

@@ -36,7 +36,11 @@ export async function createCommand(ctx: CommandContext, command: Extract<Comman
   const record = await ctx.store.getInstance(ref);
   const code = report.outcome === 'errored' || report.outcome === 'terminated' ? 1 : 0;
   if (ctx.json) {
-    writeJson(ctx.io.stdout, { ...(record ? details(record) : { workflow: ref.workflowName, id: ref.instanceId }), outcome: report.outcome, ...(report.reason ? { blockedOn: report.reason } : {}) });
+    writeJson(ctx.io.stdout, {
+      ...(record ? details(record) : { workflow: ref.workflowName, id: ref.instanceId }),
+      outcome: report.outcome,
+      ...(report.reason ? { blockedOn: report.reason } : {}),
+    });
     return code;
   }
   const lines = [`${ref.workflowName}/${ref.instanceId}: ${record?.status ?? report.status ?? report.outcome}`];

@@ -25,7 +25,7 @@ export async function describeCommand(ctx: CommandContext, command: Extract<Comm
   ctx.io.stdout(`${renderDescription(journal, steps)}\n`);
 }
 
-export function renderDescription(journal: Journal, steps: TimelineStep[]): string {
+function renderDescription(journal: Journal, steps: TimelineStep[]): string {
   const { instance } = journal;
   const fields: Array<[string, string]> = [
     ['workflow', instance.workflowName],
@@ -34,7 +34,8 @@ export function renderDescription(journal: Journal, steps: TimelineStep[]): stri
     ['created', formatTime(instance.createdAt)],
     ['updated', formatTime(instance.updatedAt)],
   ];
-  if (instance.finishedAt !== null) fields.push(['finished', `${formatTime(instance.finishedAt)} (took ${formatDuration(instance.finishedAt - instance.createdAt)})`]);
+  if (instance.finishedAt !== null)
+    fields.push(['finished', `${formatTime(instance.finishedAt)} (took ${formatDuration(instance.finishedAt - instance.createdAt)})`]);
   if (instance.wakeAt !== null) fields.push(['next wake', formatTime(instance.wakeAt)]);
   fields.push(['params', inline(decodeStored(instance.params))]);
   if (instance.output !== null) fields.push(['output', inline(decodeStored(instance.output), 2000)]);

@@ -93,7 +93,7 @@ export class Branches {
 
   /** New events arrived (or a pause was lifted): blocked branches look again. */
   recheck(): void {
-    for (const blocker of [...this.blocked]) blocker.recheck?.();
+    for (const blocker of Array.from(this.blocked)) blocker.recheck?.();
   }
 
   /** The replay ended: cancels the in-process waits. */

@@ -17,7 +17,7 @@ export interface SlotLease {
   version: number;
 }
 
-export function slotRef(workflowName: string, index: number): InstanceRef {
+function slotRef(workflowName: string, index: number): InstanceRef {
   return { workflowName: SLOT_WORKFLOW, instanceId: `${workflowName}-${index}` };
 }
 

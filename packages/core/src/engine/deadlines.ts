@@ -56,7 +56,7 @@ export class DeadlineWatches {
     this.disarm = undefined;
     const now = this.clock.now();
     let next: number | null = null;
-    for (const watch of [...this.watches]) {
+    for (const watch of this.watches.slice()) {
       if (watch.deadline <= now) {
         this.unwatch(watch);
         watch.onTimeout();

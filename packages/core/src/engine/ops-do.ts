@@ -105,7 +105,14 @@ export async function runStep<T>(scope: StepScope, plan: StepPlan<T>): Promise<T
         rollback?.attemptSettled(stored);
         return replayOutcome<T>(stored, scope.journal);
       }
-      const record = completedRecord(identity, { attempt, startedAt, attemptStartedAt, recordedAt: scope.now, value: tried.serialized!, config: keptConfig(config, attempt) });
+      const record = completedRecord(identity, {
+        attempt,
+        startedAt,
+        attemptStartedAt,
+        recordedAt: scope.now,
+        value: tried.serialized!,
+        config: keptConfig(config, attempt),
+      });
       const stored = await scope.record(record);
       rollback?.attemptSettled(stored);
       // Ours was recorded: hand back the live value; another runner's outcome won: replay that one.

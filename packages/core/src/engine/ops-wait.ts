@@ -34,7 +34,9 @@ export async function runWait<T>(scope: StepScope, name: string, options: WaitFo
     const event = scope.journal.takeEvent(type);
     const now = scope.now;
     if (event) {
-      const stored = await scope.record(receivedRecord(identity, { startedAt: start?.startedAt ?? now, recordedAt: now, eventId: event.id, eventType: event.type }));
+      const stored = await scope.record(
+        receivedRecord(identity, { startedAt: start?.startedAt ?? now, recordedAt: now, eventId: event.id, eventType: event.type }),
+      );
       return replayWait<T>(scope, stored);
     }
     start ??= await scope.record(startedRecord(identity, { at: now, wakeAt: now + timeoutMs, eventType: type }));

@@ -15,9 +15,7 @@ export function replayOutcome<T>(record: StepRecord, journal?: JournalView): T {
 /** The pieces a streamed outcome names, as a new stream. */
 function replayStream(record: StepRecord, journal: JournalView | undefined): ReadableStream<Uint8Array> {
   const prefix = `${deserialize<string>(record.value ?? '-1')}.`;
-  const pieces = (journal?.streamPieces?.get(record.key) ?? [])
-    .filter((piece) => piece.id.startsWith(prefix))
-    .sort((a, b) => (a.chunk ?? 0) - (b.chunk ?? 0));
+  const pieces = (journal?.streamPieces?.get(record.key) ?? []).filter((piece) => piece.id.startsWith(prefix)).sort((a, b) => (a.chunk ?? 0) - (b.chunk ?? 0));
   if (pieces.length !== record.chunks) {
     throw new Error(`The journal holds ${pieces.length} of the ${record.chunks} pieces of the stream of step "${record.name}"`);
   }

@@ -63,8 +63,7 @@ export async function replayInstance(
       }
       const acquired = await acquire(settings, journal);
       if (acquired === 'conflict') continue;
-      const sessionSettings =
-        options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
+      const sessionSettings = options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
       const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover, slot);
       live?.add(session);
       try {
@@ -122,10 +121,7 @@ function reportWithoutRunning(settings: EngineSettings, instance: InstanceRecord
   return null;
 }
 
-async function acquire(
-  settings: EngineSettings,
-  journal: Journal,
-): Promise<{ journal: Journal; takeover: boolean } | 'conflict'> {
+async function acquire(settings: EngineSettings, journal: Journal): Promise<{ journal: Journal; takeover: boolean } | 'conflict'> {
   const { instance } = journal;
   const now = settings.clock.now();
   const takeover = instance.leaseOwner !== null;
@@ -172,23 +168,25 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
   } catch (error) {
     run = Promise.reject(error);
   }
-  run.then(
-    (value) => {
-      // Failing already (a fatal error the code caught and returned from): the rollbacks finish the instance.
-      if (!session.active || session.rollingBack) return;
-      let output: string;
-      try {
-        output = serializeWithinLimit(value, 'Workflow output', MAX_PAYLOAD_BYTES);
-      } catch (error) {
+  run
+    .then(
+      (value) => {
+        // Failing already (a fatal error the code caught and returned from): the rollbacks finish the instance.
+        if (!session.active || session.rollingBack) return;
+        let output: string;
+        try {
+          output = serializeWithinLimit(value, 'Workflow output', MAX_PAYLOAD_BYTES);
+        } catch (error) {
+          return session.failTerminally(error);
+        }
+        return session.finish({ output, value });
+      },
+      (error: unknown) => {
+        if (!session.active || error instanceof FatalSignal) return;
         return session.failTerminally(error);
-      }
-      return session.finish({ output, value });
-    },
-    (error: unknown) => {
-      if (!session.active || error instanceof FatalSignal) return;
-      return session.failTerminally(error);
-    },
-  ).catch((error: unknown) => session.fail(error));
+      },
+    )
+    .catch((error: unknown) => session.fail(error));
 }
 
 /** The `ctx` a workflow class is constructed with. A class: an object literal with a getter costs far more. */

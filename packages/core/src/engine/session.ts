@@ -59,19 +59,29 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     this.recovering = recovering;
     this.journal = new JournalView(journal.steps, journal.events);
     this.pausing = instance.status === 'waitingForPause';
-    this.endings = new Endings(this.ref, settings, () => this.writer, () => this.end());
+    this.endings = new Endings(
+      this.ref,
+      settings,
+      () => this.writer,
+      () => this.end(),
+    );
     this.branches = new Branches(settings.clock, {
       isActive: () => this.active,
-      holdsInProcess: (wakeAt) =>
-        wakeAt - this.now <= settings.maxInProcessWaitMs && (this.deadline === null || wakeAt < this.deadline) && !this.pausing,
+      holdsInProcess: (wakeAt) => wakeAt - this.now <= settings.maxInProcessWaitMs && (this.deadline === null || wakeAt < this.deadline) && !this.pausing,
       onChange: () => this.scheduleCheck(),
     });
     this.deadlines = new DeadlineWatches(settings.clock);
-    this.writer = new InstanceWriter(instance, settings.store, this.ref, { owner: settings.owner, token: this.token }, {
-      isDone: () => this.endings.phase === 'done',
-      onLeaseLost: () => this.onLeaseLost(),
-      onReloaded: (reread) => this.onReloaded(reread),
-    });
+    this.writer = new InstanceWriter(
+      instance,
+      settings.store,
+      this.ref,
+      { owner: settings.owner, token: this.token },
+      {
+        isDone: () => this.endings.phase === 'done',
+        onLeaseLost: () => this.onLeaseLost(),
+        onReloaded: (reread) => this.onReloaded(reread),
+      },
+    );
     this.nextBeatAt = this.now + heartbeatEveryMs(settings.leaseMs);
     settings.heartbeat.add(this);
     if (this.journal.events.length > 0 && terminationRequested(this.journal.events, instance.generation)) this.beginTermination();

@@ -5,8 +5,8 @@
 
 import { PayloadTooLargeError } from '../errors.js';
 
-export const STREAM_PIECE_BYTES = 512 * 1024;
-export const MAX_STREAM_BYTES = 64 * 1024 * 1024;
+const STREAM_PIECE_BYTES = 512 * 1024;
+const MAX_STREAM_BYTES = 64 * 1024 * 1024;
 
 /** A stream the callback returned, read to its end. */
 export class CollectedStream {
@@ -18,7 +18,7 @@ export class CollectedStream {
     let current = new Uint8Array(STREAM_PIECE_BYTES);
     let filled = 0;
     for (const part of this.parts) {
-      for (let offset = 0; offset < part.byteLength; ) {
+      for (let offset = 0; offset < part.byteLength;) {
         const take = Math.min(part.byteLength - offset, STREAM_PIECE_BYTES - filled);
         current.set(part.subarray(offset, offset + take), filled);
         filled += take;

@@ -51,10 +51,7 @@ export function planSuspension(blockers: Iterable<Blocker>, pausing: boolean, in
   };
 }
 
-export type FinishResult =
-  | { output: string; value: unknown }
-  | { error: InstanceError }
-  | { terminated: true; rollback: RollbackSummary | undefined };
+export type FinishResult = { output: string; value: unknown } | { error: InstanceError } | { terminated: true; rollback: RollbackSummary | undefined };
 
 export function finishStatus(result: FinishResult): 'complete' | 'errored' | 'terminated' {
   return 'output' in result ? 'complete' : 'error' in result ? 'errored' : 'terminated';

@@ -6,7 +6,7 @@ import { RECORD_VERSION, type EventRecord } from '../records.js';
 import { deserialize, serialize } from '../serialize.js';
 import { newEventId } from '../records.js';
 
-export const TERMINATE_EVENT_TYPE = 'cairn:terminate';
+const TERMINATE_EVENT_TYPE = 'cairn:terminate';
 
 export function terminateRequest(now: number, generation: number): EventRecord {
   return { v: RECORD_VERSION, id: newEventId(now), type: TERMINATE_EVENT_TYPE, payload: serialize({ generation }), timestamp: now };

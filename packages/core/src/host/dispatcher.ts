@@ -42,66 +42,34 @@ interface Running {
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { clock } = options;
-  const maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
-  const running = new Map<string, Running>();
+  return new InProcessDispatcher(options);
+}
+
+class InProcessDispatcher implements Dispatcher {
+  private readonly running = new Map<string, Running>();
   /** Instances whose replay failed: delivered again by their timer, not before. */
-  const retrying = new Map<string, { failures: number; cancel: () => void }>();
-  const timers = new Set<() => void>();
-  let closed = false;
+  private readonly retrying = new Map<string, { failures: number }>();
+  private readonly timers = new Set<() => void>();
+  private readonly maxConcurrent: number;
+  private closed = false;
 
-  const later = (ms: number, action: () => void) => {
-    if (closed) return () => undefined;
-    const cancel = clock.setTimer(() => {
-      timers.delete(cancel);
-      action();
-    }, ms);
-    timers.add(cancel);
-    return cancel;
-  };
+  constructor(private readonly options: DispatcherOptions) {
+    this.maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
+  }
 
-  const settled = (key: string, ref: InstanceRef, report: ReplayReport | undefined, error: unknown) => {
-    if (report) {
-      retrying.delete(key);
-      // 'continue': the slice (or a host deadline) ended with work left. 'busy': another runner holds it; if
-      // it dies, its lease expires and the instance is due again then.
-      if (report.outcome === 'continue') return 'again' as const;
-      if (report.outcome === 'busy' && report.wakeAt !== null) later(Math.max(0, report.wakeAt - clock.now()), () => void deliver(ref));
-      return 'done' as const;
-    }
-    options.onError(error, ref);
-    const failures = (retrying.get(key)?.failures ?? 0) + 1;
-    const cancel = later(backoffDelayMs({ baseMs: REDELIVERY_BASE_MS, maxMs: REDELIVERY_MAX_MS }, failures), () => {
-      retrying.delete(key);
-      void deliver(ref);
-    });
-    retrying.set(key, { failures, cancel });
-    return 'done' as const;
-  };
+  get active(): number {
+    return this.running.size;
+  }
 
-  const start = (key: string, ref: InstanceRef): Promise<void> => {
-    const entry: Running = { done: Promise.resolve() };
-    const replayOptions: ReplayOptions = options.sliceMs === undefined ? {} : { deadline: clock.now() + options.sliceMs };
-    entry.done = options.replay(ref, replayOptions).then(
-      (report) => settled(key, ref, report, undefined),
-      (error: unknown) => settled(key, ref, undefined, error),
-    ).then((next) => {
-      running.delete(key);
-      const again = entry.again;
-      if (again || next === 'again') {
-        const rerun = closed ? Promise.resolve() : deliver(ref);
-        void rerun.then(again?.resolve, again?.resolve);
-      } else if (running.size < maxConcurrent) options.onRoom?.();
-    });
-    running.set(key, entry);
-    return entry.done;
-  };
+  has(ref: InstanceRef): boolean {
+    return this.running.has(refKey(ref));
+  }
 
-  const deliver = (target: InstanceRef): Promise<void> => {
-    if (closed) return Promise.resolve();
+  deliver(target: InstanceRef): Promise<void> {
+    if (this.closed) return Promise.resolve();
     const ref = refOf(target);
     const key = refKey(ref);
-    const current = running.get(key);
+    const current = this.running.get(key);
     if (current) {
       if (!current.again) {
         let resolve!: () => void;
@@ -111,21 +79,66 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return current.again.done;
     }
     // A failed replay waits for its retry timer; a full dispatcher leaves the instance due on disk.
-    if (retrying.has(key) || running.size >= maxConcurrent) return Promise.resolve();
-    return start(key, ref);
-  };
+    if (this.retrying.has(key) || this.running.size >= this.maxConcurrent) return Promise.resolve();
+    return this.start(key, ref);
+  }
 
-  return {
-    deliver,
-    get active() {
-      return running.size;
-    },
-    has: (ref) => running.has(refKey(ref)),
-    close() {
-      closed = true;
-      for (const cancel of timers) cancel();
-      timers.clear();
-      retrying.clear();
-    },
-  };
+  close(): void {
+    this.closed = true;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    this.retrying.clear();
+  }
+
+  private start(key: string, ref: InstanceRef): Promise<void> {
+    const { options } = this;
+    const entry: Running = { done: Promise.resolve() };
+    const replayOptions: ReplayOptions = options.sliceMs === undefined ? {} : { deadline: options.clock.now() + options.sliceMs };
+    entry.done = options
+      .replay(ref, replayOptions)
+      .then(
+        (report) => this.settled(key, ref, report, undefined),
+        (error: unknown) => this.settled(key, ref, undefined, error),
+      )
+      .then((next) => {
+        this.running.delete(key);
+        const again = entry.again;
+        if (again || next === 'again') {
+          const rerun = this.closed ? Promise.resolve() : this.deliver(ref);
+          void rerun.then(again?.resolve, again?.resolve);
+        } else if (this.running.size < this.maxConcurrent) options.onRoom?.();
+      });
+    this.running.set(key, entry);
+    return entry.done;
+  }
+
+  /** What follows a replay: again at once ('continue'), again later (busy, or failed: with backoff), or nothing. */
+  private settled(key: string, ref: InstanceRef, report: ReplayReport | undefined, error: unknown): 'again' | 'done' {
+    const { clock } = this.options;
+    if (report) {
+      this.retrying.delete(key);
+      // 'continue': the slice (or a host deadline) ended with work left. 'busy': another runner holds it; if
+      // it dies, its lease expires and the instance is due again then.
+      if (report.outcome === 'continue') return 'again';
+      if (report.outcome === 'busy' && report.wakeAt !== null) this.later(Math.max(0, report.wakeAt - clock.now()), () => void this.deliver(ref));
+      return 'done';
+    }
+    this.options.onError(error, ref);
+    const failures = (this.retrying.get(key)?.failures ?? 0) + 1;
+    this.later(backoffDelayMs({ baseMs: REDELIVERY_BASE_MS, maxMs: REDELIVERY_MAX_MS }, failures), () => {
+      this.retrying.delete(key);
+      void this.deliver(ref);
+    });
+    this.retrying.set(key, { failures });
+    return 'done';
+  }
+
+  private later(ms: number, action: () => void): void {
+    if (this.closed) return;
+    const cancel = this.options.clock.setTimer(() => {
+      this.timers.delete(cancel);
+      action();
+    }, ms);
+    this.timers.add(cancel);
+  }
 }

@@ -28,11 +28,15 @@ export interface SignRequestParams {
 }
 
 function canonical(timestamp: string, nonce: string, method: string, url: string, body: Uint8Array | string | undefined): string {
-  const target = url.startsWith('/') ? url : (() => {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search}`;
-  })();
-  const bodyHash = createHash('sha256').update(body ?? '').digest('hex');
+  const target = url.startsWith('/')
+    ? url
+    : (() => {
+        const parsed = new URL(url);
+        return `${parsed.pathname}${parsed.search}`;
+      })();
+  const bodyHash = createHash('sha256')
+    .update(body ?? '')
+    .digest('hex');
   return `v1\n${timestamp}\n${nonce}\n${method.toUpperCase()}\n${target}\n${bodyHash}`;
 }
 

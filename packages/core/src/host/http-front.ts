@@ -71,7 +71,9 @@ export function createHostHttp(options: HostHttpOptions): HostHttpHandler {
       const verdict = await options.authenticate(request, body);
       if (!verdict.ok) {
         options.onAuthFailure(verdict.reason, request);
-        return problemResponse(401, 'unauthenticated', 'A valid Google-signed ID token or Cairn request signature is required', { 'www-authenticate': 'Bearer' });
+        return problemResponse(401, 'unauthenticated', 'A valid Google-signed ID token or Cairn request signature is required', {
+          'www-authenticate': 'Bearer',
+        });
       }
     }
 
@@ -79,7 +81,9 @@ export function createHostHttp(options: HostHttpOptions): HostHttpHandler {
     if (options.serveDeliveries !== false && (path === wakePath || path === sweepPath)) {
       if (request.method !== 'POST') return problemResponse(405, 'method_not_allowed', 'Use POST for this path', { allow: 'POST' });
       const report = (error: unknown) => options.onError(error, { operation: path === wakePath ? 'wake' : 'sweep', path });
-      return path === wakePath ? wake(runtime, body, options.budgetOf(receivedAt), report) : sweep(runtime, body, options.budgetOf(receivedAt), options.sweepConcurrency ?? 4, report);
+      return path === wakePath
+        ? wake(runtime, body, options.budgetOf(receivedAt), report)
+        : sweep(runtime, body, options.budgetOf(receivedAt), options.sweepConcurrency ?? 4, report);
     }
     if (!api) return problemResponse(404, 'route_not_found', 'This host serves no REST API');
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && body.byteLength > 0;
@@ -102,7 +106,8 @@ async function wake(runtime: HostRuntime, body: Uint8Array, budget: WakeBudget, 
   const parsed = WakeMessageSchema.safeParse(json.value);
   if (!parsed.success) return problemResponse(400, 'invalid_wake', 'Expected a wake message { kind: "cairn.wake", workflowName, instanceId, wakeSeq, wakeAt }');
   const message = parsed.data;
-  if (!runtime.workflowNames.includes(message.workflowName)) return problemResponse(404, 'unknown_workflow', `No workflow is bound as "${message.workflowName}"`);
+  if (!runtime.workflowNames.includes(message.workflowName))
+    return problemResponse(404, 'unknown_workflow', `No workflow is bound as "${message.workflowName}"`);
   try {
     const result = await runtime.wake(message, budget);
     if (result.outcome === 'busy') {

@@ -3,12 +3,15 @@
 // replay them here or hand each to the scheduler as an immediate wake-up (fan-out: one invocation each).
 // Failures of single instances are counted and returned, never thrown: the others still run.
 
-import type { Runtime } from '../runtime.js';
 import type { InstanceRef } from '../store.js';
+import type { WakeHost } from './wake.js';
 import { DEFAULT_SWEEP_LIMIT } from '../shared/intervals.js';
 import { refOf } from '../shared/refs.js';
 
-export type SweepHost = Pick<Runtime, 'store' | 'scheduler' | 'clock' | 'replay' | 'workflowNames' | 'fireSchedules'>;
+/** What a sweep needs of a runtime (a Runtime is one). */
+export interface SweepHost extends WakeHost {
+  fireSchedules(): Promise<number>;
+}
 
 export interface SweepOptions {
   /** Due instances per sweep. @default 100 */

@@ -9,11 +9,20 @@ import { UnknownWorkflowError } from '../errors.js';
 import type { ReplayReport } from '../engine/settings.js';
 import type { WakeMessage } from '../http/messages.js';
 import { FINISHED_STATUSES, type InstanceStatusName } from '../records.js';
-import type { Runtime } from '../runtime.js';
-import { sleepFor } from '../clock.js';
+import { sleepFor, type Clock } from '../clock.js';
+import type { ReplayOptions } from '../engine/replay.js';
+import type { Scheduler } from '../scheduler.js';
+import type { InstanceRef, WorkflowStore } from '../store.js';
 import { deadlineOf, inProcessWaitWithin, type HostBudget } from './budget.js';
 
-export type WakeHost = Pick<Runtime, 'store' | 'scheduler' | 'clock' | 'replay' | 'workflowNames'>;
+/** What handling a wake needs of a runtime (a Runtime is one). */
+export interface WakeHost {
+  readonly store: WorkflowStore;
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
+  readonly workflowNames: readonly string[];
+  replay(ref: InstanceRef, options?: ReplayOptions): Promise<ReplayReport>;
+}
 
 export interface WakeBudget extends HostBudget {
   /** Sleeps and retry delays up to this long wait in process (never past the deadline); 'remaining': whatever fits. @default the runtime's */
@@ -35,7 +44,8 @@ export async function handleWake(host: WakeHost, message: WakeMessage, budget: W
   const ref = { workflowName: message.workflowName, instanceId: message.instanceId };
   const instance = await host.store.getInstance(ref);
   if (!instance) return { outcome: 'not_found', status: null, wakeAt: null };
-  if (FINISHED_STATUSES.has(instance.status)) return { outcome: instance.status as 'complete' | 'errored' | 'terminated', status: instance.status, wakeAt: null };
+  if (FINISHED_STATUSES.has(instance.status))
+    return { outcome: instance.status as 'complete' | 'errored' | 'terminated', status: instance.status, wakeAt: null };
   if (instance.status === 'paused') return { outcome: 'paused', status: 'paused', wakeAt: null };
   if (message.wakeSeq >= 0 && instance.wakeSeq > message.wakeSeq) return { outcome: 'stale', status: instance.status, wakeAt: instance.wakeAt };
   const early = message.wakeAt - host.clock.now();

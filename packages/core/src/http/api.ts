@@ -46,7 +46,14 @@ const CreateBody = z
   .strict();
 const BatchBody = z.array(CreateBody);
 const EventBody = z.object({ type: z.string(), payload: z.unknown().optional() }).strict();
-const RestartBody = z.object({ from: z.object({ name: z.string().min(1) }).strict().optional() }).strict();
+const RestartBody = z
+  .object({
+    from: z
+      .object({ name: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 const TerminateBody = z.object({ rollback: z.boolean().optional() }).strict();
 const EmptyBody = z.union([z.undefined(), z.object({}).strict()]);
 
@@ -67,60 +74,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     const route = matchRoute(request.method.toUpperCase(), path);
     if (!route) throw notFound();
     const body = await readJson(request, maxBodyBytes);
-    return handle(route, body);
-  };
-
-  const handle = async (route: Route, body: unknown): Promise<Response> => {
-    const workflow = runtime.workflow(route.workflowName);
-    switch (route.op) {
-      case 'create': {
-        const input = parseBody(CreateBody, body ?? {}, 'create body', '{ id?: string, params?: unknown, retention?: { successRetention?, errorRetention? } }');
-        // Durations are checked by create() itself, which names the bad one.
-        const instance = await workflow.create(input as WorkflowInstanceCreateOptions);
-        const { status } = await instance.status();
-        return jsonResponse(201, { id: instance.id, status });
-      }
-      case 'createBatch': {
-        const input = parseBody(BatchBody, body, 'batch body', 'an array of { id?: string, params?: unknown, retention? }');
-        const instances = await workflow.createBatch(input as WorkflowInstanceCreateOptions[]);
-        return jsonResponse(201, { instances: instances.map((instance) => ({ id: instance.id })) });
-      }
-      case 'get': {
-        const instance = await workflow.get(route.instanceId);
-        const status = await instance.status();
-        return jsonResponse(200, { id: instance.id, ...status });
-      }
-      case 'delete': {
-        parseBody(EmptyBody, body, 'delete body', 'no body or {}');
-        const instance = await workflow.get(route.instanceId);
-        await instance.delete();
-        return new Response(null, { status: 204 });
-      }
-      case 'sendEvent': {
-        const input = parseBody(EventBody, body, 'event body', '{ type: string, payload?: unknown }');
-        const instance = await workflow.get(route.instanceId);
-        await instance.sendEvent(input);
-        return accepted();
-      }
-      case 'terminate': {
-        const input = parseBody(TerminateBody, body ?? {}, 'terminate body', '{ rollback?: boolean }');
-        const instance = await workflow.get(route.instanceId);
-        await instance.terminate(input.rollback ? { rollback: true } : undefined);
-        return accepted();
-      }
-      case 'restart': {
-        const input = parseBody(RestartBody, body ?? {}, 'restart body', '{ from?: { name: string } }');
-        const instance = await workflow.get(route.instanceId);
-        await instance.restart(input.from ? { from: input.from } : undefined);
-        return accepted();
-      }
-      default: {
-        parseBody(EmptyBody, body, `${route.op} body`, 'no body or {}');
-        const instance = await workflow.get(route.instanceId);
-        await instance[route.op]();
-        return accepted();
-      }
-    }
+    return handle(runtime, route, body);
   };
 
   return async (request) => {
@@ -134,6 +88,60 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
       return response;
     }
   };
+}
+
+/** One route, its body parsed: the instance API call and its answer. */
+async function handle(runtime: Pick<Runtime, 'workflow'>, route: Route, body: unknown): Promise<Response> {
+  const workflow = runtime.workflow(route.workflowName);
+  switch (route.op) {
+    case 'create': {
+      const input = parseBody(CreateBody, body ?? {}, 'create body', '{ id?: string, params?: unknown, retention?: { successRetention?, errorRetention? } }');
+      // Durations are checked by create() itself, which names the bad one.
+      const instance = await workflow.create(input as WorkflowInstanceCreateOptions);
+      const { status } = await instance.status();
+      return jsonResponse(201, { id: instance.id, status });
+    }
+    case 'createBatch': {
+      const input = parseBody(BatchBody, body, 'batch body', 'an array of { id?: string, params?: unknown, retention? }');
+      const instances = await workflow.createBatch(input as WorkflowInstanceCreateOptions[]);
+      return jsonResponse(201, { instances: instances.map((instance) => ({ id: instance.id })) });
+    }
+    case 'get': {
+      const instance = await workflow.get(route.instanceId);
+      const status = await instance.status();
+      return jsonResponse(200, { id: instance.id, ...status });
+    }
+    case 'delete': {
+      parseBody(EmptyBody, body, 'delete body', 'no body or {}');
+      const instance = await workflow.get(route.instanceId);
+      await instance.delete();
+      return new Response(null, { status: 204 });
+    }
+    case 'sendEvent': {
+      const input = parseBody(EventBody, body, 'event body', '{ type: string, payload?: unknown }');
+      const instance = await workflow.get(route.instanceId);
+      await instance.sendEvent(input);
+      return accepted();
+    }
+    case 'terminate': {
+      const input = parseBody(TerminateBody, body ?? {}, 'terminate body', '{ rollback?: boolean }');
+      const instance = await workflow.get(route.instanceId);
+      await instance.terminate(input.rollback ? { rollback: true } : undefined);
+      return accepted();
+    }
+    case 'restart': {
+      const input = parseBody(RestartBody, body ?? {}, 'restart body', '{ from?: { name: string } }');
+      const instance = await workflow.get(route.instanceId);
+      await instance.restart(input.from ? { from: input.from } : undefined);
+      return accepted();
+    }
+    default: {
+      parseBody(EmptyBody, body, `${route.op} body`, 'no body or {}');
+      const instance = await workflow.get(route.instanceId);
+      await instance[route.op]();
+      return accepted();
+    }
+  }
 }
 
 function notFound(): HttpProblem {

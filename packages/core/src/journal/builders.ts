@@ -42,7 +42,15 @@ export function completedRecord(
 /** The step failed for good: its last error is the outcome. */
 export function failedRecord(
   step: StepIdentity,
-  fields: { attempt: number; startedAt: number; recordedAt: number; error: SerializedError; attemptStartedAt?: number; config?: RecordedStepConfig; eventType?: string },
+  fields: {
+    attempt: number;
+    startedAt: number;
+    recordedAt: number;
+    error: SerializedError;
+    attemptStartedAt?: number;
+    config?: RecordedStepConfig;
+    eventType?: string;
+  },
 ): StepRecord {
   const record: StepRecord = { ...base(step, fields.attempt, fields.startedAt, fields.recordedAt), id: step.key, state: 'failed', error: fields.error };
   if (fields.attemptStartedAt !== undefined && fields.attemptStartedAt !== fields.startedAt) record.attemptStartedAt = fields.attemptStartedAt;
@@ -68,10 +76,7 @@ export function attemptFailedRecord(
 }
 
 /** A sleep's end or a wait's deadline (`wakeAt`), fixed the first time the call is reached. */
-export function startedRecord(
-  step: StepIdentity,
-  fields: { at: number; wakeAt: number; pausedTotalMs?: number; eventType?: string },
-): StepRecord {
+export function startedRecord(step: StepIdentity, fields: { at: number; wakeAt: number; pausedTotalMs?: number; eventType?: string }): StepRecord {
   const record: StepRecord = { ...base(step, 0, fields.at, fields.at), id: startId(step.key), state: 'started', wakeAt: fields.wakeAt };
   if (fields.pausedTotalMs !== undefined) record.pausedTotalMs = fields.pausedTotalMs;
   if (fields.eventType !== undefined) record.eventType = fields.eventType;
@@ -84,7 +89,10 @@ export function receivedRecord(step: StepIdentity, fields: { startedAt: number; 
 }
 
 /** Piece `piece` of a streamed result (its serialized bytes). */
-export function chunkRecord(step: StepIdentity, fields: { prefix: string; piece: number; attempt: number; startedAt: number; recordedAt: number; value: string }): StepRecord {
+export function chunkRecord(
+  step: StepIdentity,
+  fields: { prefix: string; piece: number; attempt: number; startedAt: number; recordedAt: number; value: string },
+): StepRecord {
   return {
     ...base(step, fields.attempt, fields.startedAt, fields.recordedAt),
     id: streamPieceId(fields.prefix, fields.piece),

@@ -6,16 +6,7 @@ import { deserialize } from '../serialize.js';
 import type { RecordedStepConfig } from '../step-config.js';
 import { countOfKey } from './keys.js';
 
-export type StepTimelineState =
-  | 'completed'
-  | 'failed'
-  | 'retrying'
-  | 'sleeping'
-  | 'slept'
-  | 'waiting'
-  | 'received'
-  | 'timed out'
-  | 'cancelled';
+export type StepTimelineState = 'completed' | 'failed' | 'retrying' | 'sleeping' | 'slept' | 'waiting' | 'received' | 'timed out' | 'cancelled';
 
 export interface StepTimelineAttempt {
   attempt: number;

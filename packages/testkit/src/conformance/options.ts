@@ -75,7 +75,9 @@ const OptionsSchema = z
     largeJournalSteps: z.number().int().min(1).max(20_000).default(300),
     timeoutMs: z.number().int().min(1).default(30_000),
     isolatedTransactions: z.boolean().default(true),
-    unreachableStore: z.custom<() => WorkflowStore | Promise<WorkflowStore>>((value) => typeof value === 'function', 'a function returning a WorkflowStore').optional(),
+    unreachableStore: z
+      .custom<() => WorkflowStore | Promise<WorkflowStore>>((value) => typeof value === 'function', 'a function returning a WorkflowStore')
+      .optional(),
   })
   .strict();
 

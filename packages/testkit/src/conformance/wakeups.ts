@@ -51,10 +51,7 @@ export function wakeUpTests(ctx: SuiteContext): void {
       expect(await ctx.store.listDueInstances({ now: T0 + 100, limit: 10 })).toEqual([
         { workflowName: woken.workflowName, instanceId: woken.instanceId, wakeAt: T0 + 1 },
       ]);
-      expect((await ctx.store.listDueInstances({ now: T0 + 5_000, limit: 10 })).map((item) => item.instanceId)).toEqual([
-        c.instanceId,
-        b.instanceId,
-      ]);
+      expect((await ctx.store.listDueInstances({ now: T0 + 5_000, limit: 10 })).map((item) => item.instanceId)).toEqual([c.instanceId, b.instanceId]);
     });
   });
 }

@@ -69,5 +69,3 @@ export function createStepOverrides(): StepOverrides {
     },
   };
 }
-
-export type { Rule as OverrideRule };

@@ -45,15 +45,85 @@ async function defaultSettle(): Promise<void> {
 export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
   const start = options.start instanceof Date ? options.start.getTime() : (options.start ?? Date.now());
   if (!Number.isFinite(start)) throw new TypeError('createVirtualClock: start must be a finite epoch time or a valid Date');
-  const settle = options.settle ?? defaultSettle;
-  let current = start;
-  let seq = 0;
-  let activity = 0;
-  let flushScheduled = false;
-  /** Sorted by (at, seq): the order timers fire in. */
-  const timers: Timer[] = [];
+  return new ManualClock(start, options.settle ?? defaultSettle);
+}
 
-  const insert = (timer: Timer) => {
+/** The clock's methods are arrow properties: `const { now } = clock` keeps working, as with any Clock. */
+class ManualClock implements VirtualClock {
+  private seq = 0;
+  private moves = 0;
+  private flushScheduled = false;
+  /** Sorted by (at, seq): the order timers fire in. */
+  private readonly timers: Timer[] = [];
+
+  constructor(
+    private current: number,
+    private readonly settle: () => Promise<void>,
+  ) {}
+
+  now = (): number => this.current;
+
+  setTimer = (callback: () => void, ms: number): (() => void) => {
+    const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    const timer: Timer = { at: this.current + delay, seq: ++this.seq, callback };
+    this.insert(timer);
+    this.moves++;
+    if (timer.at <= this.current) this.scheduleFlush();
+    return () => {
+      const index = this.timers.indexOf(timer);
+      if (index >= 0) {
+        this.timers.splice(index, 1);
+        this.moves++;
+      }
+    };
+  };
+
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  get activity(): number {
+    return this.moves;
+  }
+
+  nextTimerAt = (): number | null => this.timers[0]?.at ?? null;
+
+  hasDueTimers = (): boolean => this.timers.length > 0 && this.timers[0]!.at <= this.current;
+
+  advance = (ms: number): Promise<void> => {
+    if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`clock.advance: expected milliseconds >= 0, received ${ms}`);
+    return this.advanceTo(this.current + ms);
+  };
+
+  advanceTo = async (time: number): Promise<void> => {
+    for (;;) {
+      await this.settle();
+      const next = this.timers[0];
+      if (!next || next.at > time) break;
+      this.fire(next);
+    }
+    if (time > this.current) {
+      this.current = time;
+      this.moves++;
+      if (this.hasDueTimers()) this.scheduleFlush();
+    }
+    await this.settle();
+  };
+
+  runAll = async (maxTimers = 10_000): Promise<number> => {
+    let fired = 0;
+    for (; fired < maxTimers; fired++) {
+      await this.settle();
+      const next = this.timers[0];
+      if (!next) break;
+      this.fire(next);
+    }
+    await this.settle();
+    return fired;
+  };
+
+  private insert(timer: Timer): void {
+    const { timers } = this;
     let low = 0;
     let high = timers.length;
     while (low < high) {
@@ -63,14 +133,14 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       else high = mid;
     }
     timers.splice(low, 0, timer);
-  };
+  }
 
-  const fire = (timer: Timer) => {
-    const index = timers.indexOf(timer);
+  private fire(timer: Timer): void {
+    const index = this.timers.indexOf(timer);
     if (index < 0) return;
-    timers.splice(index, 1);
-    activity++;
-    if (timer.at > current) current = timer.at;
+    this.timers.splice(index, 1);
+    this.moves++;
+    if (timer.at > this.current) this.current = timer.at;
     try {
       timer.callback();
     } catch (error) {
@@ -80,75 +150,20 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       });
     }
     // Moving time may have made other timers due (several at one instant): they fire by themselves.
-    if (timers.length > 0 && timers[0]!.at <= current) scheduleFlush();
-  };
+    if (this.hasDueTimers()) this.scheduleFlush();
+  }
 
   /** Fires the timers due now (those set before this flush), then looks again on the next macrotask. */
-  const flushDue = () => {
-    flushScheduled = false;
-    const lastSeq = seq;
-    while (timers.length > 0 && timers[0]!.at <= current && timers[0]!.seq <= lastSeq) fire(timers[0]!);
-    if (timers.length > 0 && timers[0]!.at <= current) scheduleFlush();
-  };
-  const scheduleFlush = () => {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    setImmediate(flushDue);
-  };
+  private flushDue(): void {
+    this.flushScheduled = false;
+    const lastSeq = this.seq;
+    while (this.timers.length > 0 && this.timers[0]!.at <= this.current && this.timers[0]!.seq <= lastSeq) this.fire(this.timers[0]!);
+    if (this.hasDueTimers()) this.scheduleFlush();
+  }
 
-  const clock: VirtualClock = {
-    now: () => current,
-    setTimer(callback, ms) {
-      const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-      const timer: Timer = { at: current + delay, seq: ++seq, callback };
-      insert(timer);
-      activity++;
-      if (timer.at <= current) scheduleFlush();
-      return () => {
-        const index = timers.indexOf(timer);
-        if (index >= 0) {
-          timers.splice(index, 1);
-          activity++;
-        }
-      };
-    },
-    get pendingTimers() {
-      return timers.length;
-    },
-    get activity() {
-      return activity;
-    },
-    nextTimerAt: () => timers[0]?.at ?? null,
-    hasDueTimers: () => timers.length > 0 && timers[0]!.at <= current,
-    advance(ms) {
-      if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`clock.advance: expected milliseconds >= 0, received ${ms}`);
-      return clock.advanceTo(current + ms);
-    },
-    async advanceTo(time) {
-      for (;;) {
-        await settle();
-        const next = timers[0];
-        if (!next || next.at > time) break;
-        fire(next);
-      }
-      if (time > current) {
-        current = time;
-        activity++;
-        if (timers.length > 0 && timers[0]!.at <= current) scheduleFlush();
-      }
-      await settle();
-    },
-    async runAll(maxTimers = 10_000) {
-      let fired = 0;
-      for (; fired < maxTimers; fired++) {
-        await settle();
-        const next = timers[0];
-        if (!next) break;
-        fire(next);
-      }
-      await settle();
-      return fired;
-    },
-  };
-  return clock;
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushDue());
+  }
 }

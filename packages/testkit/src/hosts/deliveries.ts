@@ -31,7 +31,9 @@ export function deliveryTests(ctx: HostSuiteContext): void {
     expect(await harness.deliver(early)).toEqual({ kind: 'outcome', outcome: 'early' });
     // Answered without waiting for the wake time (a day away) or for any budget to run out.
     expect(Date.now() - started).toBeLessThan(ctx.setup.budgetMs);
-    expect(harness.scheduled().slice(scheduledBefore)).toEqual([expect.objectContaining({ instanceId: id, wakeSeq: sleeping!.wakeSeq, wakeAt: sleeping!.wakeAt })]);
+    expect(harness.scheduled().slice(scheduledBefore)).toEqual([
+      expect.objectContaining({ instanceId: id, wakeSeq: sleeping!.wakeSeq, wakeAt: sleeping!.wakeAt }),
+    ]);
     expect(executions.of(`${id}:first`)).toBe(1);
     expect(await storeSnapshot(harness.runtime.store)).toEqual(before);
   });
@@ -55,7 +57,10 @@ export function deliveryTests(ctx: HostSuiteContext): void {
     const unknownWorkflow = await harness.deliver({ kind: 'cairn.wake', workflowName: 'NOT_BOUND', instanceId: 'x', wakeSeq: 0, wakeAt: 0 });
     expect(unknownWorkflow).toMatchObject({ kind: 'error', code: 'unknown_workflow' });
     const id = freshId('ghost');
-    expect(await harness.deliver({ kind: 'cairn.wake', workflowName: 'QUICK', instanceId: id, wakeSeq: 3, wakeAt: 0 })).toEqual({ kind: 'outcome', outcome: 'not_found' });
+    expect(await harness.deliver({ kind: 'cairn.wake', workflowName: 'QUICK', instanceId: id, wakeSeq: 3, wakeAt: 0 })).toEqual({
+      kind: 'outcome',
+      outcome: 'not_found',
+    });
     const malformed = await harness.deliver({ kind: 'cairn.wake', workflowName: 'QUICK', instanceId: id, wakeSeq: 'x', wakeAt: -5 } as never);
     expect(malformed.kind).toBe('error');
     expect(['invalid_input', 'invalid_wake']).toContain((malformed as { code: string }).code);

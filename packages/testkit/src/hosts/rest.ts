@@ -30,7 +30,11 @@ export function restTests(ctx: HostSuiteContext): void {
     expectProblem(await request({ method: 'GET', path: `/workflows/QUICK/instances/${freshId('missing')}` }), 404, 'instance_not_found');
     expectProblem(await request({ method: 'POST', path: '/workflows/QUICK/instances', body: { id: 'not valid!' } }), 400, 'invalid_input');
     expectProblem(await request({ method: 'POST', path: '/workflows/QUICK/instances', body: '{"id": ' }), 400, 'invalid_json');
-    expectProblem(await request({ method: 'POST', path: `/workflows/QUICK/instances/${freshId('ev')}/events`, body: { type: 'go' } }), 404, 'instance_not_found');
+    expectProblem(
+      await request({ method: 'POST', path: `/workflows/QUICK/instances/${freshId('ev')}/events`, body: { type: 'go' } }),
+      404,
+      'instance_not_found',
+    );
     expectProblem(await request({ method: 'GET', path: '/nothing/here' }), 404, 'route_not_found');
     const wrongMethod = await request({ method: 'PUT', path: '/workflows/QUICK/instances' });
     expectProblem(wrongMethod, 405, 'method_not_allowed');

@@ -21,7 +21,7 @@ export function createExecutions(): Executions {
 type Env = { executions: Executions };
 
 /** One step, then a day's sleep, then one more. */
-export class ConformanceSleeper extends WorkflowEntrypoint<Env, Record<string, never>> {
+class ConformanceSleeper extends WorkflowEntrypoint<Env, Record<string, never>> {
   async run(event: WorkflowEvent<Record<string, never>>, step: WorkflowStep) {
     const first = await step.do('first', async () => {
       this.env.executions.count(`${event.instanceId}:first`);
@@ -33,7 +33,7 @@ export class ConformanceSleeper extends WorkflowEntrypoint<Env, Record<string, n
 }
 
 /** One step, done. */
-export class ConformanceQuick extends WorkflowEntrypoint<Env, { n?: number }> {
+class ConformanceQuick extends WorkflowEntrypoint<Env, { n?: number }> {
   async run(event: WorkflowEvent<{ n?: number }>, step: WorkflowStep) {
     return step.do('only', async () => {
       this.env.executions.count(`${event.instanceId}:only`);
@@ -43,7 +43,7 @@ export class ConformanceQuick extends WorkflowEntrypoint<Env, { n?: number }> {
 }
 
 /** Steps that take a while each, so that a small budget ends with work left. */
-export class ConformanceLong extends WorkflowEntrypoint<Env, { steps: number; stepMs: number }> {
+class ConformanceLong extends WorkflowEntrypoint<Env, { steps: number; stepMs: number }> {
   async run(event: WorkflowEvent<{ steps: number; stepMs: number }>, step: WorkflowStep) {
     let total = 0;
     for (let i = 0; i < event.payload.steps; i++) {

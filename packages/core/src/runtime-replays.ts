@@ -1,0 +1,52 @@
+// The replays of one runtime: each started through `replay`, tracked until it settles (for idle and close),
+// and its live session registered so that events, pauses and terminations in this process reach it at once.
+
+import { replayInstance, type LiveSessions, type ReplayOptions } from './engine/replay.js';
+import type { ReplaySession } from './engine/session.js';
+import type { EngineSettings, ReplayReport } from './engine/settings.js';
+import type { WorkflowClass } from './entrypoint.js';
+import type { InstanceRef } from './store.js';
+import { refKey } from './shared/refs.js';
+
+export class RuntimeReplays {
+  private readonly sessions = new Map<string, ReplaySession>();
+  private readonly inFlight = new Map<string, Promise<ReplayReport>>();
+  private readonly live: LiveSessions = {
+    add: (session) => this.sessions.set(refKey(session.ref), session),
+    delete: (session) => {
+      const key = refKey(session.ref);
+      if (this.sessions.get(key) === session) this.sessions.delete(key);
+    },
+  };
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly classOf: (workflowName: string) => WorkflowClass,
+    private readonly env: () => unknown,
+    /** Sees every report (the runtime's concurrency bookkeeping). */
+    private readonly onReport: (ref: InstanceRef, report: ReplayReport) => ReplayReport = (_ref, report) => report,
+  ) {}
+
+  replay(ref: InstanceRef, options: ReplayOptions = {}): Promise<ReplayReport> {
+    const key = refKey(ref);
+    const run = replayInstance(this.settings, ref, this.classOf, this.env(), options, this.live).then((report) => this.onReport(ref, report));
+    const tracked = run.finally(() => {
+      if (this.inFlight.get(key) === tracked) this.inFlight.delete(key);
+    });
+    this.inFlight.set(key, tracked);
+    return tracked;
+  }
+
+  /** Tells the replay of `ref` running in this process (if any) about a change to its instance. */
+  notify(ref: InstanceRef, change: 'event' | 'pause' | 'resume' | 'terminate'): void {
+    const session = this.sessions.get(refKey(ref));
+    if (!session) return;
+    if (change === 'terminate') void session.onLeaseLost();
+    else session.notify(change);
+  }
+
+  /** Resolves when no replay is in progress. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight.values());
+  }
+}
