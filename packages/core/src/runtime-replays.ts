@@ -23,13 +23,15 @@ export class RuntimeReplays {
     private readonly settings: EngineSettings,
     private readonly classOf: (workflowName: string) => WorkflowClass,
     private readonly env: () => unknown,
-    /** Sees every report (the runtime's concurrency bookkeeping). */
-    private readonly onReport: (ref: InstanceRef, report: ReplayReport) => ReplayReport = (_ref, report) => report,
+    /** Sees every report (the runtime's concurrency bookkeeping); none when nothing needs to. */
+    private readonly onReport?: (ref: InstanceRef, report: ReplayReport) => ReplayReport,
   ) {}
 
   replay(ref: InstanceRef, options: ReplayOptions = {}): Promise<ReplayReport> {
     const key = refKey(ref);
-    const run = replayInstance(this.settings, ref, this.classOf, this.env(), options, this.live).then((report) => this.onReport(ref, report));
+    const { onReport } = this;
+    let run = replayInstance(this.settings, ref, this.classOf, this.env(), options, this.live);
+    if (onReport) run = run.then((report) => onReport(ref, report));
     const tracked = run.finally(() => {
       if (this.inFlight.get(key) === tracked) this.inFlight.delete(key);
     });

@@ -70,7 +70,7 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     settings,
     (name) => registrations.classOf(name),
     () => env,
-    (ref, report) => deferred.note(ref, report),
+    registrations.limits.size > 0 ? (ref, report) => deferred.note(ref, report) : undefined,
   );
   let closed = false;
   // In-process delivery (the scheduler's wake-ups, the sweep without a deadline): retried on failure.

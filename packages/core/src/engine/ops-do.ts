@@ -7,7 +7,7 @@ import { serialize } from '../serialize.js';
 import { assertStepName, serializeWithinLimit } from '../limits.js';
 import { configFromRecord, recordableConfig, resolveStepConfig, retryDelayMs, type ResolvedStepConfig, type WorkflowStepConfig } from '../step-config.js';
 import type { WorkflowStepRollbackOptions } from '../entrypoint.js';
-import { attemptFailedRecord, chunkRecord, completedRecord, failedRecord, type StepIdentity } from '../journal/builders.js';
+import { attemptFailedRecord, chunkRecord, completedRecord, failedRecord } from '../journal/builders.js';
 import { streamPrefix } from '../journal/keys.js';
 import { NEVER } from './never.js';
 import { registerRollback } from './rollback-register.js';
@@ -67,19 +67,18 @@ export interface StepPlan<T> {
 
 /** A step with no recorded outcome: attempts under its retry policy until one is recorded. */
 export async function runStep<T>(scope: StepScope, plan: StepPlan<T>): Promise<T> {
-  const { key, name, rollback } = plan;
+  const { rollback } = plan;
   let live: ResolvedStepConfig;
   try {
-    live = resolveStepConfig(name, plan.config);
+    live = resolveStepConfig(plan.name, plan.config);
   } catch (error) {
     scope.fatal(error);
   }
   // Failed attempts recorded before this replay; most steps have none, so the list is made on the first.
-  let attempts = scope.journal.attempts.get(key);
+  let attempts = scope.journal.attempts.get(plan.key);
   const first = attempts?.[0];
   const config = first?.config ? configFromRecord(first.config, live) : live;
   const startedAt = first?.startedAt ?? scope.now;
-  const identity: StepIdentity = { key, kind: plan.kind, name, index: plan.index, generation: scope.generation };
   if (rollback) rollback.config = config;
   if (rollback && attempts) rollback.attemptsMade(attempts[attempts.length - 1]!.attempt);
 
@@ -95,67 +94,63 @@ export async function runStep<T>(scope: StepScope, plan: StepPlan<T>): Promise<T
     const attempt = (previous?.attempt ?? 0) + 1;
     const attemptStartedAt = attempt === 1 ? startedAt : scope.now;
     rollback?.attemptStarted(attempt);
-    const tried = scope.takeRecovery()
-      ? // The runner before us died while this step was in flight: that attempt failed.
-        { error: new Error(CRASH_MESSAGE) }
-      : await attemptOnce(scope, plan, attempt, config);
-    if ('value' in tried) {
-      if (tried.value instanceof CollectedStream) {
-        const stored = await recordStream(scope, identity, { attempt, startedAt, attemptStartedAt, config }, tried.value);
-        rollback?.attemptSettled(stored);
-        return replayOutcome<T>(stored, scope.journal);
+    // The runner before us died while this step was in flight: that attempt failed.
+    let error: unknown = scope.takeRecovery() ? new Error(CRASH_MESSAGE) : undefined;
+    if (error === undefined) {
+      // Inline, not a helper: one async frame per attempt is the step's whole cost on the hot path.
+      const running = new StepAttempt(scope, plan.kind === 'do', plan.name, plan.count, attempt, config);
+      let value: unknown;
+      let serialized: string | undefined;
+      try {
+        value = await running.start(plan.callback);
+        if (!(value instanceof CollectedStream)) serialized = serializeOutput(scope, plan.name, value);
+      } catch (failure) {
+        error = failure;
+      } finally {
+        running.end();
       }
-      const record = completedRecord(identity, {
-        attempt,
-        startedAt,
-        attemptStartedAt,
-        recordedAt: scope.now,
-        value: tried.serialized!,
-        config: keptConfig(config, attempt),
-      });
-      const stored = await scope.record(record);
-      rollback?.attemptSettled(stored);
-      // Ours was recorded: hand back the live value; another runner's outcome won: replay that one.
-      return stored === record ? (tried.value as T) : replayOutcome<T>(stored, scope.journal);
+      if (error === undefined && value instanceof CollectedStream) return recordStream<T>(scope, plan, { attempt, startedAt, attemptStartedAt }, config, value);
+      if (error === undefined) {
+        const fields = { attempt, startedAt, attemptStartedAt, recordedAt: scope.now, value: serialized!, config: keptConfig(config, attempt) };
+        const record = completedRecord(plan, scope.generation, fields);
+        const stored = await scope.record(record);
+        rollback?.attemptSettled(stored);
+        // Ours was recorded: hand back the live value; another runner's outcome won: replay that one.
+        return stored === record ? (value as T) : replayOutcome<T>(stored, scope.journal);
+      }
     }
-    const { error } = tried;
-    if (isNonRetryable(error) || attempt > config.retries.limit) {
-      const stored = await scope.record(
-        failedRecord(identity, { attempt, startedAt, attemptStartedAt, recordedAt: scope.now, error: serializeError(error), config: recordableConfig(config) }),
-      );
-      rollback?.attemptSettled(stored);
-      return replayOutcome<T>(stored, scope.journal);
-    }
-    const now = scope.now;
-    const stored = await scope.record(
-      attemptFailedRecord(identity, {
-        attempt,
-        startedAt: attemptStartedAt,
-        recordedAt: now,
-        error: serializeError(error),
-        retryAt: now + retryDelayMs(config, attempt, error),
-        ...(attempt === 1 ? { config: recordableConfig(config) } : {}),
-      }),
-    );
+    const stored = await recordFailure(scope, plan, { attempt, startedAt, attemptStartedAt }, config, error);
     rollback?.attemptSettled(stored);
     if (stored.state === 'completed' || stored.state === 'failed') return replayOutcome<T>(stored, scope.journal);
     (attempts ??= []).push(stored);
   }
 }
 
-type Tried = { value: unknown; serialized: string | undefined } | { error: unknown };
+interface AttemptTimes {
+  attempt: number;
+  /** The step's first attempt's start. */
+  startedAt: number;
+  /** This attempt's start. */
+  attemptStartedAt: number;
+}
 
-/** Runs one attempt to its outcome: the value (serialized unless a stream) or the error. */
-async function attemptOnce(scope: StepScope, plan: StepPlan<unknown>, attempt: number, config: ResolvedStepConfig): Promise<Tried> {
-  const running = new StepAttempt(scope, plan.kind === 'do', plan.name, plan.count, attempt, config);
-  try {
-    const value = await running.start(plan.callback);
-    return { value, serialized: value instanceof CollectedStream ? undefined : serializeOutput(scope, plan.name, value) };
-  } catch (error) {
-    return { error };
-  } finally {
-    running.end();
+/** A failed attempt: the outcome when it is not to be retried, else the failed attempt with its retry time. */
+function recordFailure(scope: StepScope, plan: StepPlan<unknown>, times: AttemptTimes, config: ResolvedStepConfig, error: unknown): Promise<StepRecord> {
+  const { attempt } = times;
+  const now = scope.now;
+  if (isNonRetryable(error) || attempt > config.retries.limit) {
+    return scope.record(failedRecord(plan, scope.generation, { ...times, recordedAt: now, error: serializeError(error), config: recordableConfig(config) }));
   }
+  return scope.record(
+    attemptFailedRecord(plan, scope.generation, {
+      attempt,
+      startedAt: times.attemptStartedAt,
+      recordedAt: now,
+      error: serializeError(error),
+      retryAt: now + retryDelayMs(config, attempt, error),
+      ...(attempt === 1 ? { config: recordableConfig(config) } : {}),
+    }),
+  );
 }
 
 /** The config is kept with an outcome only when it is needed to read it back (retries happened, or it is sensitive). */
@@ -167,28 +162,18 @@ function keptConfig(config: ResolvedStepConfig, attempt: number) {
  * A streamed result: its pieces first, then the outcome naming them (by an id prefix unique to this writer
  * and attempt, so pieces left by an attempt that died before its outcome are never mixed in).
  */
-async function recordStream(
-  scope: StepScope,
-  identity: StepIdentity,
-  times: { attempt: number; startedAt: number; attemptStartedAt: number; config: ResolvedStepConfig },
-  collected: CollectedStream,
-): Promise<StepRecord> {
+async function recordStream<T>(scope: StepScope, plan: StepPlan<T>, times: AttemptTimes, config: ResolvedStepConfig, collected: CollectedStream): Promise<T> {
   const { attempt, startedAt } = times;
-  const prefix = streamPrefix(identity.key, attempt, scope.token);
+  const prefix = streamPrefix(plan.key, attempt, scope.token);
   const pieces = collected.pieces();
   for (let piece = 0; piece < pieces.length; piece++) {
-    await scope.record(chunkRecord(identity, { prefix, piece, attempt, startedAt, recordedAt: scope.now, value: serialize(pieces[piece]) }));
+    await scope.record(chunkRecord(plan, scope.generation, { prefix, piece, attempt, startedAt, recordedAt: scope.now, value: serialize(pieces[piece]) }));
   }
-  const outcome = completedRecord(identity, {
-    attempt,
-    startedAt,
-    attemptStartedAt: times.attemptStartedAt,
-    recordedAt: scope.now,
-    value: serialize(prefix),
-    config: keptConfig(times.config, attempt),
-  });
+  const outcome = completedRecord(plan, scope.generation, { ...times, recordedAt: scope.now, value: serialize(prefix), config: keptConfig(config, attempt) });
   outcome.chunks = pieces.length;
-  return scope.record(outcome);
+  const stored = await scope.record(outcome);
+  plan.rollback?.attemptSettled(stored);
+  return replayOutcome<T>(stored, scope.journal);
 }
 
 /** A step's output as stored; a function in it is fatal for the instance (as on Cloudflare). */

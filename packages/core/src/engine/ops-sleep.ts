@@ -33,8 +33,8 @@ async function sleepTo(scope: StepScope, key: string, name: string, index: numbe
   let start = scope.journal.starts.get(key);
   if (!start) {
     const now = scope.now;
-    const identity = { key, kind: 'sleep' as const, name, index, generation: scope.generation };
-    start = await scope.record(startedRecord(identity, { at: now, wakeAt: firstWakeAt(now), pausedTotalMs: scope.pausedTotalMs }));
+    const identity = { key, kind: 'sleep' as const, name, index };
+    start = await scope.record(startedRecord(identity, scope.generation, { at: now, wakeAt: firstWakeAt(now), pausedTotalMs: scope.pausedTotalMs }));
   }
   // A pause that began after the sleep started extends it by the time spent paused.
   const shift = scope.pausedTotalMs - (start.pausedTotalMs ?? scope.pausedTotalMs);

@@ -22,7 +22,7 @@ export async function runWait<T>(scope: StepScope, name: string, options: WaitFo
   const { type } = options;
   const timeoutMs = parseDuration(options.timeout ?? DEFAULT_TIMEOUT, `timeout of step.waitForEvent("${name}")`);
   const call = scope.nextKey('wait', name);
-  const identity: StepIdentity = { key: call.key, kind: 'wait', name, index: call.index, generation: scope.generation };
+  const identity: StepIdentity = { key: call.key, kind: 'wait', name, index: call.index };
 
   const outcome = scope.journal.outcomes.get(call.key);
   if (outcome) return replayWait<T>(scope, outcome);
@@ -35,15 +35,17 @@ export async function runWait<T>(scope: StepScope, name: string, options: WaitFo
     const now = scope.now;
     if (event) {
       const stored = await scope.record(
-        receivedRecord(identity, { startedAt: start?.startedAt ?? now, recordedAt: now, eventId: event.id, eventType: event.type }),
+        receivedRecord(identity, scope.generation, { startedAt: start?.startedAt ?? now, recordedAt: now, eventId: event.id, eventType: event.type }),
       );
       return replayWait<T>(scope, stored);
     }
-    start ??= await scope.record(startedRecord(identity, { at: now, wakeAt: now + timeoutMs, eventType: type }));
+    start ??= await scope.record(startedRecord(identity, scope.generation, { at: now, wakeAt: now + timeoutMs, eventType: type }));
     const deadline = start.wakeAt ?? now;
     if (now >= deadline) {
       const error = serializeError(new WorkflowTimeoutError(`Waiting for event "${type}" in step "${name}" timed out`));
-      const stored = await scope.record(failedRecord(identity, { attempt: 1, startedAt: start.startedAt, recordedAt: now, eventType: type, error }));
+      const stored = await scope.record(
+        failedRecord(identity, scope.generation, { attempt: 1, startedAt: start.startedAt, recordedAt: now, eventType: type, error }),
+      );
       return replayWait<T>(scope, stored);
     }
     await scope.block({ wakeAt: deadline, reason: 'event', recheck: () => scope.journal.hasEvent(type) });

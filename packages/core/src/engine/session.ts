@@ -146,7 +146,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     let result: RecordStepResult;
     this.branches.enter();
     try {
-      result = await this.settings.store.recordStep({ ...this.ref, leaseToken: this.token, step });
+      result = await this.settings.store.recordStep({ workflowName: this.ref.workflowName, instanceId: this.ref.instanceId, leaseToken: this.token, step });
     } catch (error) {
       if (CairnError.is(error, 'lease_lost')) await this.onLeaseLost();
       else await this.fail(error);
