@@ -24,6 +24,7 @@ import type { EngineSettings, ReplayReport, StepOverrideHook } from './settings.
 import { Endings } from './endings.js';
 import type { FinishResult } from './suspension.js';
 import { terminationRequested } from './termination.js';
+import { Quiescence } from './quiescence.js';
 
 /** The abort reason of a replay that ended; made once (a DOMException per abort is costly). */
 const REPLAY_ENDED = Object.freeze(Object.assign(new Error('The replay of this instance ended'), { name: 'AbortError' }));
@@ -32,6 +33,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   readonly ref: InstanceRef;
   readonly token: number;
   readonly journal: JournalView;
+  readonly stepOverride: StepOverrideHook | undefined;
   /** When the lease next needs renewing (see heartbeat.ts). */
   nextBeatAt: number;
   pausing: boolean;
@@ -42,7 +44,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   private readonly writer: InstanceWriter;
   private readonly rollbacks = new RollbackRelay();
   private readonly endings: Endings;
-  private checkScheduled = false;
+  private readonly quiescence: Quiescence;
   private controller: AbortController | undefined;
 
   constructor(
@@ -57,6 +59,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     this.ref = { workflowName: instance.workflowName, instanceId: instance.instanceId };
     this.token = instance.leaseToken;
     this.recovering = recovering;
+    this.stepOverride = settings.stepOverride;
     this.journal = new JournalView(journal.steps, journal.events);
     this.pausing = instance.status === 'waitingForPause';
     this.endings = new Endings(
@@ -71,6 +74,18 @@ export class ReplaySession implements StepScope, HeartbeatMember {
       onChange: () => this.scheduleCheck(),
     });
     this.deadlines = new DeadlineWatches(settings.clock);
+    this.quiescence = new Quiescence({
+      running: () => this.endings.phase === 'running',
+      busy: () => this.branches.running,
+      blocked: () => this.branches.blockers.size,
+      terminationPending: () => this.rollbacks.terminationPending,
+      suspend: () => void this.suspend().catch((error: unknown) => this.fail(error)),
+      terminate: () =>
+        void this.rollbacks
+          .terminate(this)
+          .then((rollback) => this.finish({ terminated: true, rollback }))
+          .catch((error: unknown) => this.fail(error)),
+    });
     this.writer = new InstanceWriter(
       instance,
       settings.store,
@@ -101,10 +116,6 @@ export class ReplaySession implements StepScope, HeartbeatMember {
 
   get now(): number {
     return this.settings.clock.now();
-  }
-
-  get stepOverride(): StepOverrideHook | undefined {
-    return this.settings.stepOverride;
   }
 
   /** The instance is failing (or being terminated with rollback): its rollbacks run, no forward work starts. */
@@ -208,18 +219,8 @@ export class ReplaySession implements StepScope, HeartbeatMember {
 
   // ---- Endings ----
 
-  /** Suspension, or termination with rollbacks, once nothing runs: checked after the current turn. */
   private scheduleCheck(): void {
-    if (this.rollbacks.terminationPending) return this.checkTermination();
-    if (this.checkScheduled || this.endings.phase !== 'running') return;
-    if (this.branches.running > 0 || this.branches.blockers.size === 0) return;
-    this.checkScheduled = true;
-    setImmediate(() => {
-      this.checkScheduled = false;
-      if (this.endings.phase === 'running' && this.branches.running === 0 && this.branches.blockers.size > 0) {
-        this.suspend().catch((error: unknown) => this.fail(error));
-      }
-    });
+    this.quiescence.check();
   }
 
   /**
@@ -227,20 +228,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
    * registers its rollback); once nothing runs, the rollbacks run and the instance ends as terminated.
    */
   private beginTermination(): void {
-    if (this.rollbacks.askTermination()) this.checkTermination();
-  }
-
-  private checkTermination(): void {
-    if (this.checkScheduled || this.endings.phase !== 'running' || this.branches.running > 0) return;
-    this.checkScheduled = true;
-    setImmediate(() => {
-      this.checkScheduled = false;
-      if (this.endings.phase !== 'running' || this.branches.running > 0 || !this.rollbacks.terminationPending) return;
-      this.rollbacks
-        .terminate(this)
-        .then((rollback) => this.finish({ terminated: true, rollback }))
-        .catch((error: unknown) => this.fail(error));
-    });
+    if (this.rollbacks.askTermination()) this.quiescence.check();
   }
 
   /** Every live branch is blocked: suspend; if the instance changed meanwhile (it was re-read), go on. */
