@@ -38,7 +38,7 @@ function httpEvent(method: string, path: string, body?: string, base64 = false):
     rawPath: path,
     rawQueryString: 'debug=1',
     cookies: ['session=abc'],
-    headers: { 'content-type': base64 ? 'application/octet-stream' : 'application/json', host: 'abc.lambda-url.us-east-1.on.aws' },
+    headers: { 'content-type': 'application/json', host: 'abc.lambda-url.us-east-1.on.aws' },
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc',

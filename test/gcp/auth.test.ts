@@ -67,8 +67,18 @@ const token = (claims: Record<string, unknown>) => stack.signer.sign({ aud: stac
 
 describe('authentication of the Cloud Run handler', () => {
   it('lets a valid Google-signed token and a valid HMAC signature in (control)', async () => {
-    expect((await stack.callWithToken('GET', '/workflows/ORDER/instances/parked', undefined, TASKS_SA)).status).toBe(200);
+    expect((await stack.callWithToken('POST', '/_cairn/sweep', undefined, TASKS_SA)).status).toBe(200);
     expect((await stack.call('GET', '/workflows/ORDER/instances/parked')).status).toBe(200);
+  });
+
+  it("keeps the schedulers' tokens to the wake and sweep endpoints: the REST API answers 403", async () => {
+    const before = await snapshot();
+    for (const route of attempts().filter((one) => !one.path.startsWith('/_cairn'))) {
+      const response = await stack.callWithToken(route.method, route.path, route.body, TASKS_SA);
+      expect(response.status, `${route.method} ${route.path}`).toBe(403);
+      expect(response.body.error.code).toBe('forbidden');
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it('refuses requests without credentials', async () => {

@@ -50,7 +50,8 @@ export function describeOrderJourney(getStack: () => GcpStack): void {
     expect(tasks.map((t) => [t.oidc?.serviceAccountEmail, t.state])).toEqual(tasks.map(() => [TASKS_SA, 'done']));
     const sleepTask = tasks.find((t) => Math.abs(t.scheduleTime - sleep.wakeAt!) < 2);
     expect(sleepTask, 'a task scheduled at the end of the sleep').toBeDefined();
-    expect(sleepTask!.name.endsWith(wakeTaskId('ORDER', 'order-1', JSON.parse(sleepTask!.body.toString()).wakeSeq))).toBe(true);
+    const message = JSON.parse(sleepTask!.body.toString()) as { wakeSeq: number; incarnation?: string };
+    expect(sleepTask!.name.endsWith(wakeTaskId('ORDER', 'order-1', message.wakeSeq, 0, message.incarnation))).toBe(true);
     expect(stack.emulator.dispatches.filter((d) => tasks.some((t) => t.name === d.name)).every((d) => d.status === 200)).toBe(true);
   });
 

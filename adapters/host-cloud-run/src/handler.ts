@@ -2,7 +2,7 @@
 // core's host surface (the wake endpoint for Cloud Tasks, the sweeper endpoint for Cloud Scheduler, the REST
 // API), and drains on shutdown. Every decision about a delivery is core's (`createHostHttp`).
 
-import { createHostHttp, parseOptions, problemResponse, toNodeListener } from '@cairn/core';
+import { createHostHttp, parseOptions, problemResponse, storeNonceClaim, toNodeListener } from '@cairn/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAuthenticator } from './auth/authenticate.js';
 import { HandlerOptionsSchema, type CloudRunHandlerOptions } from './options.js';
@@ -24,7 +24,12 @@ export function createCloudRunHandler(options: CloudRunHandlerOptions): CloudRun
   const onError = options.onError ?? ((error, context) => console.error(`[cairn] [cloud-run] ${context.operation} ${context.path} failed:`, error));
   const host = createHostHttp({
     runtime,
-    authenticate: createAuthenticator(options.auth, () => runtime.clock.now()),
+    authenticate: createAuthenticator(
+      options.auth,
+      () => runtime.clock.now(),
+      options.auth.hmac ? storeNonceClaim(runtime.store, runtime.clock, { adapter: 'cloud-run', factory: 'createCloudRunHandler' }) : undefined,
+    ),
+    credentialsHint: 'A valid Google-signed ID token or Cairn request signature is required',
     // Replays stop starting new work before Cloud Run's request timeout cuts the request off.
     budgetOf: (receivedAt) => ({
       endsAt: receivedAt + settings.requestTimeoutMs,

@@ -11,6 +11,7 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   InvalidOptionsError,
   parseOptions,
+  storeNonceClaim,
   toNodeListener,
   type HostRuntime,
 } from '@cairn/core';
@@ -72,7 +73,8 @@ export async function serveHost(host: { runtime: HostRuntime }, options: ServeHo
     ]);
   }
   const { runtime } = host;
-  const authenticate = settings.hmac ? createRequestAuthenticator({ hmac: settings.hmac, now: () => runtime.clock.now() }) : null;
+  const claim = settings.hmac ? storeNonceClaim(runtime.store, runtime.clock, { adapter: 'node', factory: 'serveHost' }) : undefined;
+  const authenticate = settings.hmac ? createRequestAuthenticator({ hmac: { ...settings.hmac, claim }, now: () => runtime.clock.now() }) : null;
   const handler = createHostHttp({
     runtime,
     authenticate,

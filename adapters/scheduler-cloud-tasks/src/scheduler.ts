@@ -30,7 +30,7 @@ export function createCloudTasksScheduler(options: CloudTasksSchedulerOptions): 
     const request = {
       parent: queue,
       task: {
-        name: `${queue}/tasks/${wakeTaskId(wake.workflowName, wake.instanceId, wake.wakeSeq, link)}`,
+        name: `${queue}/tasks/${wakeTaskId(wake.workflowName, wake.instanceId, wake.wakeSeq, link, wake.incarnation)}`,
         // Omitted for "now": Cloud Tasks dispatches at once.
         ...(at > now ? { scheduleTime: { seconds: Math.floor(at / 1000), nanos: (at % 1000) * 1_000_000 } } : {}),
         ...(dispatchDeadlineSeconds ? { dispatchDeadline: { seconds: dispatchDeadlineSeconds } } : {}),

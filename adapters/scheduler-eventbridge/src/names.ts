@@ -1,21 +1,27 @@
 // Schedule names and expressions as EventBridge Scheduler takes them.
 //
-// A name is derived only from (workflowName, instanceId, wakeSeq), so a retried `schedule` call names the
-// same schedule and EventBridge refuses the duplicate (ConflictException). Names are 1-64 characters of
-// [0-9a-zA-Z-_.]. Two forms that can never collide:
-//   <prefix>.w.<workflowName>.<instanceId>.<wakeSeq>   when that fits and every character is allowed
-//                                                      (instance ids and numbers have no '.', so it
-//                                                      parses unambiguously from the right);
-//   <prefix>.h.<sha256 of workflowName NUL instanceId, 32 hex>.<wakeSeq>   otherwise.
+// A name is derived only from (workflowName, instanceId, incarnation, wakeSeq), so a retried `schedule` call
+// names the same schedule and EventBridge refuses the duplicate (ConflictException), while an id deleted and
+// created again (a new incarnation) never meets the deleted instance's schedules. Names are 1-64 characters of
+// [0-9a-zA-Z-_.]. Forms that can never collide:
+//   <prefix>.w.<workflowName>.<instanceId>.<wakeSeq>                 no incarnation (older instances)
+//   <prefix>.v.<workflowName>.<instanceId>.<incarnation>.<wakeSeq>   when that fits and every character is
+//                                                      allowed (ids, incarnations and numbers have no '.', so
+//                                                      it parses unambiguously from the right);
+//   <prefix>.h.<sha256 of workflowName NUL instanceId NUL incarnation, 32 hex>.<wakeSeq>   otherwise.
 
 import { createHash } from 'node:crypto';
 
 const NAME_PATTERN = /^[0-9a-zA-Z\-_.]{1,64}$/;
 
-export function scheduleName(prefix: string, workflowName: string, instanceId: string, wakeSeq: number): string {
-  const readable = `${prefix}.w.${workflowName}.${instanceId}.${wakeSeq}`;
+export function scheduleName(prefix: string, workflowName: string, instanceId: string, wakeSeq: number, incarnation?: string): string {
+  const readable =
+    incarnation === undefined ? `${prefix}.w.${workflowName}.${instanceId}.${wakeSeq}` : `${prefix}.v.${workflowName}.${instanceId}.${incarnation}.${wakeSeq}`;
   if (NAME_PATTERN.test(readable)) return readable;
-  const hash = createHash('sha256').update(`${workflowName}\u0000${instanceId}`).digest('hex').slice(0, 32);
+  const hash = createHash('sha256')
+    .update(`${workflowName}\u0000${instanceId}${incarnation === undefined ? '' : `\u0000${incarnation}`}`)
+    .digest('hex')
+    .slice(0, 32);
   return `${prefix}.h.${hash}.${wakeSeq}`;
 }
 

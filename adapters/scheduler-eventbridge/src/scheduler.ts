@@ -111,7 +111,7 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
   };
 
   const createSchedule = async (wake: WakeRequest): Promise<void> => {
-    const name = scheduleName(prefix, wake.workflowName, wake.instanceId, wake.wakeSeq);
+    const name = scheduleName(prefix, wake.workflowName, wake.instanceId, wake.wakeSeq, wake.incarnation);
     try {
       await client.send(
         new CreateScheduleCommand({

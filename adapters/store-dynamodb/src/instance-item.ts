@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { parseInstanceRecord, type InstancePatch, type InstanceRecord } from '@cairn/core';
+import { CorruptRecordError, parseInstanceRecord, type InstancePatch, type InstanceRecord } from '@cairn/core';
 import { chunkItems, partsOf, byteLength, type Item } from './chunks.js';
 import { allPartition, ATTR, blobOwnerSk, duePartition, dueSortKey, INSTANCE_SK, listSortKey, workflowPartition } from './keys.js';
 
@@ -39,6 +39,10 @@ const STRING_FIELDS = ['workflowName', 'instanceId', 'status', 'leaseOwner'] as 
  * an item without it reads back without the field (absent, not null: the schema rejects null).
  */
 const OPTIONAL_NUMBER_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const;
+/** Set at creation and never changed: the incarnation names the instance's wake-ups. */
+const OPTIONAL_STRING_FIELDS = ['incarnation'] as const;
+/** Optional and patchable: absent until first written. */
+const OPTIONAL_PATCHED_FIELDS = ['eventsConsumed'] as const;
 
 export interface LayoutSettings {
   chunkBytes: number;
@@ -104,7 +108,7 @@ export function newInstanceItem(pk: string, instance: InstanceRecord, settings: 
   };
   for (const field of NUMBER_FIELDS) item[field] = toAttr(instance[field]);
   for (const field of STRING_FIELDS) item[field] = toAttr(instance[field]);
-  for (const field of OPTIONAL_NUMBER_FIELDS) {
+  for (const field of [...OPTIONAL_NUMBER_FIELDS, ...OPTIONAL_STRING_FIELDS, ...OPTIONAL_PATCHED_FIELDS]) {
     const value = instance[field];
     if (value !== undefined) item[field] = toAttr(value);
   }
@@ -137,7 +141,8 @@ export function updatePlan(pk: string, patch: InstancePatch, nextVersion: number
   const cached: BlobWrite['cached'][] = [];
   for (const [field, value] of Object.entries(patch) as [keyof InstancePatch, unknown][]) {
     // Creation-only fields are not part of InstancePatch; never let a stray one through.
-    if (value === undefined || (OPTIONAL_NUMBER_FIELDS as readonly string[]).includes(field)) continue;
+    if (value === undefined || (OPTIONAL_NUMBER_FIELDS as readonly string[]).includes(field) || (OPTIONAL_STRING_FIELDS as readonly string[]).includes(field))
+      continue;
     if ((BLOB_FIELDS as readonly string[]).includes(field)) {
       const write = blobWrite(pk, field as BlobField, value, settings);
       Object.assign(set, write.set);
@@ -204,14 +209,19 @@ export function itemToInstance(item: Item, texts: Map<BlobField, string>): Insta
   const raw: Record<string, unknown> = {};
   for (const field of NUMBER_FIELDS) raw[field] = fromAttr(item[field]);
   for (const field of STRING_FIELDS) raw[field] = fromAttr(item[field]);
-  for (const field of OPTIONAL_NUMBER_FIELDS) {
-    if (item[field] !== undefined) raw[field] = fromAttr(item[field]);
+  for (const field of [...OPTIONAL_NUMBER_FIELDS, ...OPTIONAL_STRING_FIELDS, ...OPTIONAL_PATCHED_FIELDS]) {
+    if (item[field] !== undefined && !item[field]!.NULL) raw[field] = fromAttr(item[field]);
   }
-  for (const field of BLOB_FIELDS) {
-    const text = texts.has(field) ? texts.get(field)! : (fromAttr(item[field]) as string | null | undefined);
-    raw[field] = field === 'error' && typeof text === 'string' ? JSON.parse(text) : text;
+  try {
+    for (const field of BLOB_FIELDS) {
+      const text = texts.has(field) ? texts.get(field)! : (fromAttr(item[field]) as string | null | undefined);
+      raw[field] = field === 'error' && typeof text === 'string' ? JSON.parse(text) : text;
+    }
+    return parseInstanceRecord(raw);
+  } catch (error) {
+    // A record that does not parse is never data: it names its instance.
+    throw new CorruptRecordError('dynamodb', String(raw.workflowName), String(raw.instanceId), 'instance', { cause: error });
   }
-  return parseInstanceRecord(raw);
 }
 
 function fromAttr(value: AttributeValue | undefined): string | number | null | undefined {

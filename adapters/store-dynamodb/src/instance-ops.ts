@@ -24,6 +24,9 @@ export async function createInstance(ctx: StoreContext, { instance }: CreateInst
   const { client, tableName } = ctx;
   const pk = partitionKey(instance);
   const { item, chunks, cached } = newInstanceItem(pk, instance, ctx.layout);
+  // Names this create: a resend of it (its answer lost) finds its own id on the item it wrote.
+  const createId = randomUUID();
+  item.createId = { S: createId };
   // A new instance must not inherit items an expired one of the same id left behind: one cheap read.
   const probe = await client.send(
     new QueryCommand({
@@ -37,7 +40,8 @@ export async function createInstance(ctx: StoreContext, { instance }: CreateInst
     }),
   );
   if ((probe.Items?.length ?? 0) > 0) await clearLeftovers(ctx, pk, instance);
-  if (!(await putNew(ctx, item, chunks))) throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
+  const put = await putNew(ctx, item, chunks);
+  if (!put.written && put.existing?.createId?.S !== createId) throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
   for (const entry of cached) if (entry) ctx.cache.set(entry.ref, entry.text);
 }
 

@@ -1,8 +1,9 @@
 // The journal: one Query for the whole instance, fenced create-if-absent step writes, event appends.
 
-import { DeleteItemCommand, GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import {
-  AdapterError,
+  CorruptRecordError,
   InstanceNotFoundError,
   LeaseLostError,
   parseEventRecord,
@@ -18,9 +19,8 @@ import {
 } from '@cairn/core';
 import { ChunkSet, type Item } from './chunks.js';
 import { instanceFromItem, type StoreContext } from './context.js';
-import { cancellationReasons, isConditionFailed, retryConflicts } from './errors.js';
+import { cancellationReasons, retryConflicts } from './errors.js';
 import { ATTR, eventSk, INSTANCE_SK, itemKey as key, partitionKey, stepSk } from './keys.js';
-import { putNew } from './put-new.js';
 import { queryAll } from './query.js';
 import { isChunked, recordItems, recordJson } from './record-item.js';
 
@@ -62,9 +62,13 @@ export async function loadJournal(ctx: StoreContext, ref: InstanceRef): Promise<
   const current = stepSk(instance.generation, '');
   const steps: StepRecord[] = stepItems
     .filter((item) => item[ATTR.sk]!.S!.startsWith(current))
-    .map((item) => parseStepRecord(recordJson(item, chunks)))
+    .map((item) => parseRecord(recordJson, item, chunks, parseStepRecord, ref, 'step'))
     .sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const events: EventRecord[] = eventItems.map((item) => parseEventRecord(recordJson(item, chunks))).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Events a wait of this generation took are left out: the wait's outcome holds them.
+  const events: EventRecord[] = eventItems
+    .filter((item) => item.cg?.N !== String(instance.generation))
+    .map((item) => parseRecord(recordJson, item, chunks, parseEventRecord, ref, 'event'))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { instance, steps, events };
 }
 
@@ -74,6 +78,9 @@ export async function recordStep(ctx: StoreContext, { leaseToken, step, ...ref }
   const pk = partitionKey(ref);
   const sk = stepSk(step.generation, step.id);
   const { item, chunks } = recordItems(pk, sk, step, ctx.layout.chunkBytes);
+  // A wait's outcome holds the event it took: mark the event, so this generation's journal reads leave it out.
+  const consumed =
+    step.kind === 'wait' && step.state === 'completed' && step.eventId !== undefined ? markConsumed(tableName, pk, step.eventId, step.generation) : [];
   try {
     await retryConflicts(
       () =>
@@ -100,6 +107,7 @@ export async function recordStep(ctx: StoreContext, { leaseToken, step, ...ref }
                 },
               },
               ...chunks.map(put),
+              ...consumed,
             ],
           }),
         ),
@@ -126,35 +134,70 @@ export async function recordStep(ctx: StoreContext, { leaseToken, step, ...ref }
   }
 }
 
+/**
+ * One transaction: the event (create-if-absent on its id) and the instance's counters with a fresh write id, so
+ * no resend counts twice and no other writer's change is taken for an update's own. An id already stored
+ * changes nothing: the instance is returned as it is.
+ */
 export async function appendEvent(ctx: StoreContext, { event, ...ref }: AppendEventParams): Promise<InstanceRecord> {
   const { client, tableName } = ctx;
   const pk = partitionKey(ref);
   const { item, chunks } = recordItems(pk, eventSk(event.id), event, ctx.layout.chunkBytes);
-  // The event first: once eventSeq moves, a runner that re-reads the journal must find it.
-  if (!(await putNew(ctx, item, chunks))) {
-    throw new AdapterError('dynamodb', 'appendEvent', `an event with id "${event.id}" already exists on instance "${ref.instanceId}"`);
-  }
   try {
-    const response = await retryConflicts(
+    await retryConflicts(
       () =>
         client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: key(pk, INSTANCE_SK),
-            UpdateExpression: 'ADD #eventSeq :one, #version :one',
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': ATTR.pk, '#eventSeq': 'eventSeq', '#version': 'version' },
-            ExpressionAttributeValues: { ':one': { N: '1' } },
-            ReturnValues: 'ALL_NEW',
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': ATTR.pk } } },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: key(pk, INSTANCE_SK),
+                  UpdateExpression: 'ADD #eventSeq :one, #version :one SET #writeId = :writeId',
+                  ConditionExpression: 'attribute_exists(#pk)',
+                  ExpressionAttributeNames: { '#pk': ATTR.pk, '#eventSeq': 'eventSeq', '#version': 'version', '#writeId': 'writeId' },
+                  ExpressionAttributeValues: { ':one': { N: '1' }, ':writeId': { S: randomUUID() } },
+                },
+              },
+              ...chunks.map(putAction(tableName)),
+            ],
           }),
         ),
       ctx.clock,
     );
-    return await instanceFromItem(ctx, response.Attributes!);
   } catch (error) {
-    if (!isConditionFailed(error)) throw error;
-    await Promise.all([item, ...chunks].map((written) => client.send(new DeleteItemCommand({ TableName: tableName, Key: key(pk, written[ATTR.sk]!.S!) }))));
-    throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
+    const reasons = cancellationReasons(error);
+    if (reasons?.[1]?.Code === 'ConditionalCheckFailed') throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
+    if (reasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
+  }
+  const response = await client.send(new GetItemCommand({ TableName: tableName, Key: key(pk, INSTANCE_SK), ConsistentRead: true }));
+  if (!response.Item) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
+  return instanceFromItem(ctx, response.Item);
+}
+
+/** Marks the event a wait consumed with the wait's generation (only if the event is there). */
+function markConsumed(tableName: string, pk: string, eventId: string, generation: number): TransactWriteItem[] {
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: key(pk, eventSk(eventId)),
+        UpdateExpression: 'SET #cg = :cg',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#cg': 'cg', '#pk': ATTR.pk },
+        ExpressionAttributeValues: { ':cg': { N: String(generation) } },
+      },
+    },
+  ];
+}
+
+/** A stored step or event, parsed with core's schema; a CorruptRecordError naming the instance otherwise. */
+function parseRecord<T>(json: typeof recordJson, item: Item, chunks: ChunkSet, parse: (value: unknown) => T, ref: InstanceRef, what: 'step' | 'event'): T {
+  try {
+    return parse(json(item, chunks));
+  } catch (error) {
+    throw new CorruptRecordError('dynamodb', ref.workflowName, ref.instanceId, what, { cause: error });
   }
 }
 

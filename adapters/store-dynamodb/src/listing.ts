@@ -4,6 +4,7 @@
 
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
 import {
+  CairnError,
   sleepFor,
   backoffDelayMs,
   ValidationError,
@@ -123,7 +124,14 @@ async function readInstances(ctx: StoreContext, pks: string[]): Promise<Instance
   const records: InstanceRecord[] = [];
   for (const pk of pks) {
     const item = found.get(pk);
-    if (item) records.push(await instanceFromItem(ctx, item));
+    if (!item) continue;
+    try {
+      records.push(await instanceFromItem(ctx, item));
+    } catch (error) {
+      // One corrupt instance never hides the others: it is left out of the page, and reported.
+      if (!CairnError.is(error, 'corrupt_record')) throw error;
+      console.warn(`${error.message}: left out of the listing`);
+    }
   }
   return records;
 }

@@ -11,6 +11,7 @@ import { toAdapterError } from './errors.js';
 import { createInstance, getInstance, updateInstance } from './instance-ops.js';
 import { appendEvent, loadJournal, recordStep } from './journal-ops.js';
 import { listDue, listPage } from './listing.js';
+import { claimNonce } from './nonce-ops.js';
 import { parseStoreOptions, type DynamoDBStoreOptions } from './options.js';
 
 export interface DynamoDBStore extends WorkflowStore {
@@ -52,5 +53,6 @@ export function createDynamoDBStore(options: DynamoDBStoreOptions): DynamoDBStor
     listInstances: run('listInstances', listPage),
     listDueInstances: run('listDueInstances', listDue),
     deleteInstance: run('deleteInstance', deleteInstance),
+    claimNonce: run('claimNonce', claimNonce),
   };
 }

@@ -2,7 +2,7 @@
 // (chunks fetched, every record parsed with core's schemas).
 
 import type { CollectionReference, DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
-import { AdapterError, parseInstanceRecord, parseStepRecord, type InstanceRecord, type StepRecord } from '@cairn/core';
+import { CorruptRecordError, parseInstanceRecord, parseStepRecord, type InstanceRecord, type InstanceRef, type StepRecord } from '@cairn/core';
 import { instanceChunkIds, instanceFields, journalChunkIds, journalJson, type Chunk } from './codec.js';
 import { ADAPTER, withRetry, type RetryPolicy } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -32,13 +32,23 @@ export function createContext(options: ResolvedOptions): FirestoreContext {
   };
 }
 
-/** Parses a stored record; a record that is not valid is an AdapterError, never data. */
-export function parse<T>(operation: string, what: string, parseFn: (value: unknown) => T, value: unknown): T {
+/** Parses a stored record; a record that is not valid is a CorruptRecordError naming its instance, never data. */
+export function parse<T>(
+  ref: { workflowName: unknown; instanceId: unknown },
+  what: 'instance' | 'step' | 'event',
+  parseFn: (value: unknown) => T,
+  value: unknown,
+): T {
   try {
     return parseFn(value);
   } catch (error) {
-    throw new AdapterError(ADAPTER, operation, `stored ${what} is not a valid record`, { cause: error });
+    throw new CorruptRecordError(ADAPTER, String(ref.workflowName), String(ref.instanceId), what, { cause: error });
   }
+}
+
+/** The instance a document names (for errors about a document that may not parse). */
+export function refOfData(data: DocumentData): { workflowName: unknown; instanceId: unknown } {
+  return { workflowName: data.workflowName, instanceId: data.instanceId };
 }
 
 /** Reads chunk documents by id (one BatchGetDocuments), inside `tx` when given. */
@@ -52,21 +62,21 @@ export async function readChunks(ctx: FirestoreContext, ids: string[], tx?: Tran
 }
 
 /** Decodes an instance document, fetching its value chunks when it has any. */
-export async function decodeInstance(ctx: FirestoreContext, operation: string, key: string, data: DocumentData, tx?: Transaction): Promise<InstanceRecord> {
+export async function decodeInstance(ctx: FirestoreContext, key: string, data: DocumentData, tx?: Transaction): Promise<InstanceRecord> {
   const ids = instanceChunkIds(key, data);
   const chunks = await readChunks(ctx, [...ids.params, ...ids.output], tx);
   return parse(
-    operation,
+    refOfData(data),
     'instance',
     parseInstanceRecord,
     instanceFields(key, data, (id) => chunks.get(id)),
   );
 }
 
-export async function decodeStep(ctx: FirestoreContext, operation: string, docId: string, data: DocumentData, tx?: Transaction): Promise<StepRecord> {
+export async function decodeStep(ctx: FirestoreContext, ref: InstanceRef, docId: string, data: DocumentData, tx?: Transaction): Promise<StepRecord> {
   const chunks = await readChunks(ctx, journalChunkIds(docId, data), tx);
   return parse(
-    operation,
+    ref,
     'step',
     parseStepRecord,
     journalJson(docId, data, (id) => chunks.get(id)),

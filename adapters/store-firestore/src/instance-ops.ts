@@ -42,7 +42,7 @@ export async function getInstance(ctx: FirestoreContext, ref: InstanceRef): Prom
   const key = instanceKey(ref);
   return withRetry('getInstance', ctx.retry, async () => {
     const snap = await ctx.doc(key).get();
-    return snap.exists ? decodeInstance(ctx, 'getInstance', key, snap.data()!) : null;
+    return snap.exists ? decodeInstance(ctx, key, snap.data()!) : null;
   });
 }
 
@@ -54,7 +54,7 @@ export async function updateInstance(ctx: FirestoreContext, { expectedVersion, p
     const snap = await tx.get(ctx.doc(key));
     if (!snap.exists) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
     const data = snap.data()!;
-    const stored = await decodeInstance(ctx, 'updateInstance', key, data, tx);
+    const stored = await decodeInstance(ctx, key, data, tx);
     // A retried commit whose first attempt applied: the stored record is our result.
     if (data._w === writeId) return stored;
     if (stored.version !== expectedVersion) throw new VersionConflictError(ref.workflowName, ref.instanceId, expectedVersion);

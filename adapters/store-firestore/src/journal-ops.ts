@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { FieldValue, type DocumentData, type Transaction } from '@google-cloud/firestore';
 import {
-  AdapterError,
   InstanceNotFoundError,
   InstanceRecordSchema,
   LeaseLostError,
@@ -22,7 +21,7 @@ import {
 } from '@cairn/core';
 import { encodeJournalRecord, expireAtOf, instanceFields, journalJson } from './codec.js';
 import { decodeInstance, decodeStep, parse, writeChunks, type FirestoreContext } from './context.js';
-import { ADAPTER, Code, grpcCode, withRetry } from './errors.js';
+import { Code, grpcCode, withRetry } from './errors.js';
 import { eventDocId, instanceKey, stepDocId } from './keys.js';
 
 const LeaseFieldsSchema = InstanceRecordSchema.pick({ leaseOwner: true, leaseToken: true, expiresAt: true });
@@ -36,14 +35,15 @@ export async function loadJournal(ctx: FirestoreContext, ref: InstanceRef): Prom
   const instanceData = byId.get(key);
   if (!instanceData) return null;
   const lookup = (id: string) => byId.get(id);
-  const instance = parse('loadJournal', 'instance', parseInstanceRecord, instanceFields(key, instanceData, lookup));
+  const instance = parse(ref, 'instance', parseInstanceRecord, instanceFields(key, instanceData, lookup));
   const steps: StepRecord[] = [];
   const events: EventRecord[] = [];
   for (const [id, data] of byId) {
     if (data.k === 's' && data.g === instance.generation) {
-      steps.push(parse('loadJournal', 'step', parseStepRecord, journalJson(id, data, lookup)));
-    } else if (data.k === 'e') {
-      events.push(parse('loadJournal', 'event', parseEventRecord, journalJson(id, data, lookup)));
+      steps.push(parse(ref, 'step', parseStepRecord, journalJson(id, data, lookup)));
+    } else if (data.k === 'e' && data.cg !== instance.generation) {
+      // Events a wait of this generation took are left out: the wait's outcome holds them.
+      events.push(parse(ref, 'event', parseEventRecord, journalJson(id, data, lookup)));
     }
   }
   steps.sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -56,13 +56,15 @@ export async function recordStep(ctx: FirestoreContext, { leaseToken, step, ...r
   const stepId = stepDocId(key, step.generation, step.id);
   const writeId = randomUUID();
   const existingResult = async (data: DocumentData, tx?: Transaction): Promise<RecordStepResult> =>
-    data.w === writeId ? { recorded: true } : { recorded: false, existing: await decodeStep(ctx, 'recordStep', stepId, data, tx) };
+    data.w === writeId ? { recorded: true } : { recorded: false, existing: await decodeStep(ctx, ref, stepId, data, tx) };
   try {
     return await ctx.transaction('recordStep', async (tx) => {
       // The instance read is the fence: a lease change commits before or after this whole transaction.
-      const [instanceSnap, stepSnap] = await tx.getAll(ctx.doc(key), ctx.doc(stepId));
+      // A wait's outcome holds the event it took: the event is marked, so this generation's journal leaves it out.
+      const consumed = step.kind === 'wait' && step.state === 'completed' && step.eventId !== undefined ? ctx.doc(eventDocId(key, step.eventId)) : undefined;
+      const [instanceSnap, stepSnap, eventSnap] = await tx.getAll(ctx.doc(key), ctx.doc(stepId), ...(consumed ? [consumed] : []));
       if (!instanceSnap?.exists) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
-      const lease = parse('recordStep', 'instance', (v) => LeaseFieldsSchema.parse(v), instanceSnap.data());
+      const lease = parse(ref, 'instance', (v) => LeaseFieldsSchema.parse(v), instanceSnap.data());
       if (lease.leaseOwner === null || lease.leaseToken !== leaseToken) {
         throw new LeaseLostError(ref.workflowName, ref.instanceId, leaseToken);
       }
@@ -74,6 +76,7 @@ export async function recordStep(ctx: FirestoreContext, { leaseToken, step, ...r
       });
       tx.create(ctx.doc(stepId), data);
       writeChunks(ctx, tx, chunks);
+      if (consumed && eventSnap?.exists) tx.update(consumed, { cg: step.generation });
       return { recorded: true } as const;
     });
   } catch (error) {
@@ -93,11 +96,9 @@ export async function appendEvent(ctx: FirestoreContext, { event, ...ref }: Appe
   return ctx.transaction('appendEvent', async (tx) => {
     const [instanceSnap, eventSnap] = await tx.getAll(ctx.doc(key), ctx.doc(eventId));
     if (!instanceSnap?.exists) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
-    const instance = await decodeInstance(ctx, 'appendEvent', key, instanceSnap.data()!, tx);
-    if (eventSnap?.exists) {
-      if (eventSnap.get('w') === writeId) return instance;
-      throw new AdapterError(ADAPTER, 'appendEvent', `an event with id "${event.id}" already exists`);
-    }
+    const instance = await decodeInstance(ctx, key, instanceSnap.data()!, tx);
+    // Create-if-absent on the id: a resend (its answer lost) or a send with the same idempotency key changes nothing.
+    if (eventSnap?.exists) return instance;
     const { data, chunks } = encodeJournalRecord(key, eventId, 'e', event, { expireAt: expireAtOf(instance.expiresAt), writeId });
     tx.create(ctx.doc(eventId), data);
     writeChunks(ctx, tx, chunks);

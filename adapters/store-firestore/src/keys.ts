@@ -9,7 +9,7 @@
 
 import type { InstanceRef } from '@cairn/core';
 
-function escapeIdPart(part: string): string {
+export function escapeIdPart(part: string): string {
   return part.replace(/[%~/]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 

@@ -10,7 +10,7 @@ import {
   type ListInstancesParams,
 } from '@cairn/core';
 import { instanceChunkIds, instanceFields } from './codec.js';
-import { parse, readChunks, type FirestoreContext } from './context.js';
+import { parse, readChunks, refOfData, type FirestoreContext } from './context.js';
 import { withRetry } from './errors.js';
 import { LIST_KEY_PATTERN, wakeKey } from './keys.js';
 
@@ -37,14 +37,22 @@ export async function listInstances(ctx: FirestoreContext, { workflowName, statu
       return [...ids.params, ...ids.output];
     });
     const chunks = await readChunks(ctx, chunkIds);
-    const instances = docs.map((snap) =>
-      parse(
-        'listInstances',
-        'instance',
-        parseInstanceRecord,
-        instanceFields(snap.id, snap.data(), (id) => chunks.get(id)),
-      ),
-    );
+    // A document that does not parse is left out (and reported): one corrupt instance never hides the others.
+    const instances = docs.flatMap((snap) => {
+      try {
+        return [
+          parse(
+            refOfData(snap.data()),
+            'instance',
+            parseInstanceRecord,
+            instanceFields(snap.id, snap.data(), (id) => chunks.get(id)),
+          ),
+        ];
+      } catch (error) {
+        console.warn(`${(error as Error).message}: left out of the listing`);
+        return [];
+      }
+    });
     const last = docs[docs.length - 1];
     return snapshot.docs.length > size && last ? { instances, nextCursor: last.get('listKey') as string } : { instances };
   });
@@ -59,7 +67,7 @@ export async function listDueInstances(ctx: FirestoreContext, { now, limit }: Li
       .select('workflowName', 'instanceId', 'wakeAt')
       .get();
     return snapshot.docs.map((snap) => {
-      const due = parse('listDueInstances', 'instance', (v) => DueFieldsSchema.parse(v), snap.data());
+      const due = parse(refOfData(snap.data()), 'instance', (v) => DueFieldsSchema.parse(v), snap.data());
       return { workflowName: due.workflowName, instanceId: due.instanceId, wakeAt: due.wakeAt! };
     });
   });

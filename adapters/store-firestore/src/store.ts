@@ -10,6 +10,7 @@ import { appendEvent, loadJournal, recordStep } from './journal-ops.js';
 import { instanceKey } from './keys.js';
 import { listDueInstances, listInstances } from './listing.js';
 import { resolveOptions, type FirestoreStoreOptions } from './options.js';
+import { claimNonce } from './nonce-ops.js';
 
 export interface FirestoreStore extends WorkflowStore {
   /** The collection holding the store's documents. */
@@ -35,5 +36,6 @@ export function createFirestoreStore(options: FirestoreStoreOptions): FirestoreS
     deleteInstance: (ref) => deleteInstanceDocuments(ctx, instanceKey(ref)),
     listInstances: bind(listInstances),
     listDueInstances: bind(listDueInstances),
+    claimNonce: bind(claimNonce),
   };
 }

@@ -290,12 +290,17 @@ describe('listing', () => {
 });
 
 describe('errors', () => {
-  it('a corrupt stored record fails loudly as an AdapterError', async () => {
+  it('a corrupt stored record fails loudly as a CorruptRecordError naming the instance', async () => {
     const store = newStore();
     const instance = instanceRecord();
     await store.createInstance({ instance });
     await ctx.firestore.collection(store.collection).doc(instanceKey(instance)).update({ status: 'bogus' });
-    await expect(store.getInstance(instance)).rejects.toMatchObject({ code: 'store_error', name: 'AdapterError' });
+    await expect(store.getInstance(instance)).rejects.toMatchObject({
+      code: 'corrupt_record',
+      name: 'CorruptRecordError',
+      workflowName: instance.workflowName,
+      instanceId: instance.instanceId,
+    });
   });
 
   it('maps gRPC errors to AdapterError with the cause and a hint, and retries contention', async () => {

@@ -3,3 +3,4 @@
 export { createSqliteStore, type SqliteStore } from './store.js';
 export { SqliteStoreOptionsSchema, type SqliteStoreOptions } from './options.js';
 export { SCHEMA_VERSION } from './schema.js';
+export { checkIntegrity } from './integrity.js';

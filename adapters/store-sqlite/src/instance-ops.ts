@@ -1,5 +1,7 @@
-// Instance writes and reads: create-if-absent, compare-and-set on `version`, the instance read, deletion.
+// Instance writes and reads: create-if-absent (a retried create knows its own record), compare-and-set on
+// `version` with a write id (a retried update knows its own write), the instance read, deletion.
 
+import { randomUUID } from 'node:crypto';
 import {
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
@@ -26,14 +28,23 @@ const FIXED = {
   params: true,
   successRetentionMs: true,
   errorRetentionMs: true,
+  incarnation: true,
 } as const satisfies Record<Exclude<InstanceField, keyof InstancePatch>, true>;
 /** Fields `updateInstance` may change. */
 const PATCHABLE = new Set<InstanceField>(INSTANCE_FIELDS.filter((field) => !(field in FIXED)));
 
 export function createInstance(ctx: SqliteContext, { instance }: CreateInstanceParams): Promise<void> {
-  return ctx.tx.write('createInstance', () => {
+  return ctx.tx.write('createInstance', (retry) => {
     const { changes } = ctx.sql.insertInstance.run(...instanceValues(instance));
-    if (changes === 0) throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
+    if (changes === 1) return;
+    // A retry whose first run committed: the stored record is the one given (its random incarnation says so).
+    const stored = retry ? ctx.sql.created.get(instance.workflowName, instance.instanceId) : undefined;
+    const ours =
+      stored !== undefined &&
+      stored.incarnation === (instance.incarnation ?? null) &&
+      stored.createdAt === instance.createdAt &&
+      stored.params === instance.params;
+    if (!ours) throw new InstanceAlreadyExistsError(instance.workflowName, instance.instanceId);
   });
 }
 
@@ -45,11 +56,12 @@ export function getInstance(ctx: SqliteContext, ref: InstanceRef): Promise<Insta
 }
 
 export function updateInstance(ctx: SqliteContext, { workflowName, instanceId, expectedVersion, patch }: UpdateInstanceParams): Promise<InstanceRecord> {
+  const writeId = randomUUID();
   return ctx.tx.write('updateInstance', (): InstanceRecord => {
     const fields = (Object.keys(patch) as InstanceField[]).filter((field) => PATCHABLE.has(field) && patch[field as keyof typeof patch] !== undefined);
     const values = fields.map((field) => toColumn(field, patch[field as keyof typeof patch]));
     const statement = ctx.shaped.update(fields);
-    const apply = () => statement.get(...values, workflowName, instanceId, expectedVersion);
+    const apply = () => statement.get(...values, writeId, workflowName, instanceId, expectedVersion);
     // A restart (new generation) also drops the dead generations' steps, in the same transaction.
     const row =
       patch.generation === undefined
@@ -60,7 +72,11 @@ export function updateInstance(ctx: SqliteContext, { workflowName, instanceId, e
             return updated;
           });
     if (row) return rowToInstance(row);
-    if (!ctx.sql.version.get(workflowName, instanceId)) throw new InstanceNotFoundError(workflowName, instanceId);
+    const current = ctx.sql.version.get(workflowName, instanceId);
+    if (!current) throw new InstanceNotFoundError(workflowName, instanceId);
+    // Our own write, committed by a run whose answer was lost: every write sets a new write id, so no other
+    // writer's change is taken for ours.
+    if (current.writeId === writeId) return rowToInstance(ctx.sql.getInstance.get(workflowName, instanceId)!);
     throw new VersionConflictError(workflowName, instanceId, expectedVersion);
   });
 }
@@ -74,4 +90,16 @@ export function deleteInstance(ctx: SqliteContext, { workflowName, instanceId }:
       return ctx.sql.deleteInstance.run(workflowName, instanceId).changes === 1;
     }),
   );
+}
+
+/** Takes the single use of `key` until `expiresAt`, unless a live claim holds it. */
+export function claimNonce(ctx: SqliteContext, { key, expiresAt, now }: { key: string; expiresAt: number; now: number }): Promise<boolean> {
+  const claim = randomUUID();
+  return ctx.tx.write('claimNonce', (retry) => {
+    const taken = ctx.sql.claimNonce.run(key, expiresAt, claim, now).changes === 1;
+    // Expired claims go now and then, in the same write.
+    if (taken && Math.random() < 1 / 256) ctx.sql.purgeNonces.run(now);
+    // A retry whose first run committed finds its own claim: still ours.
+    return taken || (retry && ctx.sql.nonce.get(key, claim) !== undefined);
+  });
 }

@@ -1,6 +1,14 @@
 // Listing: pages of instances newest first (an opaque cursor naming the last one), and due wake-ups.
 
-import { ValidationError, type DueInstance, type InstancePage, type InstanceRecord, type ListDueParams, type ListInstancesParams } from '@cairn/core';
+import {
+  ValidationError,
+  type CorruptRecordError,
+  type DueInstance,
+  type InstancePage,
+  type InstanceRecord,
+  type ListDueParams,
+  type ListInstancesParams,
+} from '@cairn/core';
 import type { SqliteContext } from './context.js';
 import { rowToInstance } from './rows.js';
 
@@ -15,9 +23,18 @@ export function listInstances(ctx: SqliteContext, { workflowName, status, limit 
     if (status) params.status = status;
     if (after) Object.assign(params, { createdAt: after[0], afterWorkflow: after[1], afterId: after[2] });
     const rows = ctx.shaped.list(Boolean(workflowName), Boolean(status), Boolean(after)).all(params);
-    const instances = rows.slice(0, size).map(rowToInstance);
-    const last = instances[instances.length - 1];
-    return rows.length > size && last ? { instances, nextCursor: encodeCursor(last) } : { instances };
+    const page = rows.slice(0, size);
+    // A row that does not parse is left out (and reported): one corrupt instance never hides the others.
+    const instances = page.flatMap((row) => {
+      try {
+        return [rowToInstance(row)];
+      } catch (error) {
+        ctx.onCorruptRecord(error as CorruptRecordError);
+        return [];
+      }
+    });
+    const last = page[page.length - 1];
+    return rows.length > size && last ? { instances, nextCursor: encodeCursor(last as unknown as InstanceRecord) } : { instances };
   });
 }
 

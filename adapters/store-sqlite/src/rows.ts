@@ -1,6 +1,6 @@
 // Instance records <-> rows of `instances`. Every row read back is parsed with core's schema.
 
-import { parseInstanceRecord, type InstanceRecord } from '@cairn/core';
+import { CorruptRecordError, parseInstanceRecord, type InstanceRecord } from '@cairn/core';
 
 /** Record field -> column, for every field a row holds. */
 export const INSTANCE_COLUMNS = {
@@ -28,11 +28,13 @@ export const INSTANCE_COLUMNS = {
   expiresAt: 'expires_at',
   successRetentionMs: 'success_retention_ms',
   errorRetentionMs: 'error_retention_ms',
+  incarnation: 'incarnation',
+  eventsConsumed: 'events_consumed',
 } as const satisfies Record<keyof InstanceRecord, string>;
 
 export type InstanceField = keyof typeof INSTANCE_COLUMNS;
 /** Optional fields: a NULL column means the record has no such field (absent, not null). */
-const OPTIONAL_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const satisfies readonly InstanceField[];
+const OPTIONAL_FIELDS = ['successRetentionMs', 'errorRetentionMs', 'incarnation', 'eventsConsumed'] as const satisfies readonly InstanceField[];
 export const INSTANCE_FIELDS = Object.keys(INSTANCE_COLUMNS) as InstanceField[];
 
 /** `SELECT` list naming each column after its field, so a row is nearly a record. */
@@ -49,9 +51,23 @@ export function instanceValues(instance: InstanceRecord): (string | number | nul
   return INSTANCE_FIELDS.map((field) => toColumn(field, instance[field]));
 }
 
+/** The record a row holds; a row that does not parse is a CorruptRecordError naming the instance, never data. */
 export function rowToInstance(row: Record<string, unknown>): InstanceRecord {
-  const error = row.error;
-  const record: Record<string, unknown> = { ...row, error: typeof error === 'string' ? JSON.parse(error) : error };
-  for (const field of OPTIONAL_FIELDS) if (record[field] === null) delete record[field];
-  return parseInstanceRecord(record);
+  try {
+    const error = row.error;
+    const record: Record<string, unknown> = { ...row, error: typeof error === 'string' ? JSON.parse(error) : error };
+    for (const field of OPTIONAL_FIELDS) if (record[field] === null) delete record[field];
+    return parseInstanceRecord(record);
+  } catch (error) {
+    throw new CorruptRecordError('sqlite', String(row.workflowName), String(row.instanceId), 'instance', { cause: error });
+  }
+}
+
+/** A step or event row's JSON, parsed with core's schema; a CorruptRecordError naming the instance otherwise. */
+export function parseJsonRow<T>(data: unknown, parse: (value: unknown) => T, ref: { workflowName: string; instanceId: string }, what: 'step' | 'event'): T {
+  try {
+    return parse(JSON.parse(data as string));
+  } catch (error) {
+    throw new CorruptRecordError('sqlite', ref.workflowName, ref.instanceId, what, { cause: error });
+  }
 }

@@ -5,8 +5,9 @@
 
 import type { DatabaseSync } from 'node:sqlite';
 import { AdapterError } from '@cairn/core';
+import { quickCheck } from './integrity.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS instances (
@@ -34,6 +35,9 @@ CREATE TABLE IF NOT EXISTS instances (
   expires_at INTEGER,
   success_retention_ms INTEGER,
   error_retention_ms INTEGER,
+  incarnation TEXT,
+  events_consumed INTEGER,
+  write_id TEXT,
   PRIMARY KEY (workflow_name, instance_id)
 ) WITHOUT ROWID;
 -- Due wake-ups: only instances that have one are indexed.
@@ -55,7 +59,13 @@ CREATE TABLE IF NOT EXISTS events (
   instance_id TEXT NOT NULL,
   id TEXT NOT NULL,
   data TEXT NOT NULL,
+  consumed_generation INTEGER,
   PRIMARY KEY (workflow_name, instance_id, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nonces (
+  key TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL,
+  claim TEXT NOT NULL
 ) WITHOUT ROWID;
 `;
 
@@ -69,11 +79,24 @@ const MIGRATIONS: Readonly<Record<number, string>> = {
 ALTER TABLE instances ADD COLUMN success_retention_ms INTEGER;
 ALTER TABLE instances ADD COLUMN error_retention_ms INTEGER;
 `,
+  // 2 -> 3: wake-up names per incarnation, the buffered-event count, write ids (a retried write knows its own),
+  // events left out of the journal once a wait consumed them, and signature uses (claimNonce).
+  2: `
+ALTER TABLE instances ADD COLUMN incarnation TEXT;
+ALTER TABLE instances ADD COLUMN events_consumed INTEGER;
+ALTER TABLE instances ADD COLUMN write_id TEXT;
+ALTER TABLE events ADD COLUMN consumed_generation INTEGER;
+CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, claim TEXT NOT NULL) WITHOUT ROWID;
+`,
 };
 
 /** Sets the connection's pragmas and creates, upgrades or checks the schema. Safe when several processes race. */
-export function openSchema(db: DatabaseSync, options: { synchronous: 'normal' | 'full'; busyTimeoutMs: number }): void {
+export function openSchema(
+  db: DatabaseSync,
+  options: { path: string; synchronous: 'normal' | 'full'; busyTimeoutMs: number; requireExisting: boolean; quickCheck: boolean },
+): void {
   db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
+  if (options.quickCheck) quickCheck(db, options.path);
   // WAL lets readers and one writer work at once and makes a commit one append to the log.
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
@@ -84,6 +107,14 @@ export function openSchema(db: DatabaseSync, options: { synchronous: 'normal' | 
   try {
     // Read again under the write lock: another process may have created or upgraded the schema since.
     const found = checkedVersion(db);
+    if (found === null && options.requireExisting) {
+      throw new AdapterError('sqlite', 'open', `"${options.path}" is not a Cairn database (it has no schema version), and requireExisting asks for one`, {
+        option: 'path',
+      });
+    }
+    if (found === null && hasForeignTables(db)) {
+      throw new AdapterError('sqlite', 'open', `"${options.path}" holds tables that are not Cairn's: point the store at a file of its own`, { option: 'path' });
+    }
     if (found === null) {
       db.exec(DDL);
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
@@ -119,6 +150,12 @@ function checkedVersion(db: DatabaseSync): number | null {
     );
   }
   return found;
+}
+
+/** A database with tables but no Cairn schema version is someone else's. */
+function hasForeignTables(db: DatabaseSync): boolean {
+  const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name <> 'meta'").get() as { n: number };
+  return row.n > 0;
 }
 
 function migrationFrom(version: number): string {

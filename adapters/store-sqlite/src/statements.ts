@@ -21,7 +21,9 @@ export function prepareStatements(db: DatabaseSync) {
     ),
     getInstance: db.prepare(`SELECT ${INSTANCE_SELECT} FROM instances WHERE ${REF}`),
     steps: db.prepare(`SELECT data FROM steps WHERE ${REF} AND generation = ? ORDER BY recorded_at, id`),
-    events: db.prepare(`SELECT data FROM events WHERE ${REF} ORDER BY id`),
+    // Events a wait of the current generation consumed are left out: the wait's outcome holds them.
+    events: db.prepare(`SELECT data FROM events WHERE ${REF} AND (consumed_generation IS NULL OR consumed_generation <> ?) ORDER BY id`),
+    markConsumed: db.prepare(`UPDATE events SET consumed_generation = ? WHERE ${REF} AND id = ?`),
     // Fencing and create-if-absent in one statement: a row is inserted only while the lease is held.
     insertStep: db.prepare(
       `INSERT INTO steps (workflow_name, instance_id, generation, id, recorded_at, data)
@@ -31,13 +33,21 @@ export function prepareStatements(db: DatabaseSync) {
     ),
     lease: db.prepare(`SELECT lease_owner AS leaseOwner, lease_token AS leaseToken FROM instances WHERE ${REF}`),
     step: db.prepare(`SELECT data FROM steps WHERE ${REF} AND generation = ? AND id = ?`),
-    version: db.prepare(`SELECT version FROM instances WHERE ${REF}`),
+    version: db.prepare(`SELECT version, write_id AS writeId FROM instances WHERE ${REF}`),
+    created: db.prepare(`SELECT incarnation, created_at AS createdAt, params FROM instances WHERE ${REF}`),
     dropGenerations: db.prepare(`DELETE FROM steps WHERE ${REF} AND generation < ?`),
     insertEvent: db.prepare('INSERT INTO events (workflow_name, instance_id, id, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-    countEvent: db.prepare(`UPDATE instances SET event_seq = event_seq + 1, version = version + 1 WHERE ${REF} RETURNING ${INSTANCE_SELECT}`),
+    countEvent: db.prepare(`UPDATE instances SET event_seq = event_seq + 1, version = version + 1, write_id = ? WHERE ${REF} RETURNING ${INSTANCE_SELECT}`),
+    event: db.prepare(`SELECT 1 FROM events WHERE ${REF} AND id = ?`),
     deleteSteps: db.prepare(`DELETE FROM steps WHERE ${REF}`),
     deleteEvents: db.prepare(`DELETE FROM events WHERE ${REF}`),
     deleteInstance: db.prepare(`DELETE FROM instances WHERE ${REF}`),
+    // A claim is taken when there is none, or the one there has expired.
+    claimNonce: db.prepare(
+      'INSERT INTO nonces (key, expires_at, claim) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, claim = excluded.claim WHERE nonces.expires_at <= ?',
+    ),
+    purgeNonces: db.prepare('DELETE FROM nonces WHERE expires_at <= ?'),
+    nonce: db.prepare('SELECT 1 FROM nonces WHERE key = ? AND claim = ?'),
     due: db.prepare(
       `SELECT workflow_name AS workflowName, instance_id AS instanceId, wake_at AS wakeAt FROM instances
        WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?`,
@@ -61,7 +71,7 @@ export class ShapedStatements {
     if (!statement) {
       const sets = fields.map((field) => `${INSTANCE_COLUMNS[field]} = ?`).join(', ');
       statement = this.db.prepare(
-        `UPDATE instances SET ${sets}${sets ? ', ' : ''}version = version + 1 WHERE ${REF} AND version = ? RETURNING ${INSTANCE_SELECT}`,
+        `UPDATE instances SET ${sets}${sets ? ', ' : ''}version = version + 1, write_id = ? WHERE ${REF} AND version = ? RETURNING ${INSTANCE_SELECT}`,
       );
       this.updates.set(signature, statement);
     }

@@ -5,12 +5,13 @@
 // multi-statement writes take the write lock up front (`BEGIN IMMEDIATE`), and every write is conditional.
 
 import { DatabaseSync } from 'node:sqlite';
-import { AdapterError, CairnError, type WorkflowStore } from '@cairn/core';
+import { AdapterError, CairnError, type CorruptRecordError, type WorkflowStore } from '@cairn/core';
 import type { SqliteContext } from './context.js';
-import { createInstance, deleteInstance, getInstance, updateInstance } from './instance-ops.js';
+import { claimNonce, createInstance, deleteInstance, getInstance, updateInstance } from './instance-ops.js';
 import { appendEvent, loadJournal, recordStep } from './journal-ops.js';
 import { listDueInstances, listInstances } from './listing.js';
-import { parseStoreOptions, type SqliteStoreOptions } from './options.js';
+import { parseStoreOptions, type ResolvedSqliteStoreOptions, type SqliteStoreOptions } from './options.js';
+import { requireCairnFile } from './integrity.js';
 import { openSchema } from './schema.js';
 import { prepareStatements, ShapedStatements } from './statements.js';
 import { messageOf, Transactions } from './transactions.js';
@@ -23,11 +24,13 @@ export interface SqliteStore extends WorkflowStore {
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const { path, synchronous, busyTimeoutMs } = parseStoreOptions(options);
-  const db = openDatabase(path, { synchronous, busyTimeoutMs });
+  const settings = parseStoreOptions(options);
+  const { path } = settings;
+  const db = openDatabase(path, settings);
   const sql = prepareStatements(db);
-  const tx = new Transactions(sql);
-  const ctx: SqliteContext = { sql, shaped: new ShapedStatements(db), tx };
+  const tx = new Transactions(sql, settings.afterCommit);
+  const onCorruptRecord = settings.onCorruptRecord ?? ((error: CorruptRecordError) => console.warn(`${error.message}: left out of the listing`));
+  const ctx: SqliteContext = { sql, shaped: new ShapedStatements(db), tx, onCorruptRecord };
   const bind =
     <P, T>(operation: (ctx: SqliteContext, params: P) => Promise<T>) =>
     (params: P): Promise<T> =>
@@ -45,6 +48,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     deleteInstance: bind(deleteInstance),
     listInstances: bind(listInstances),
     listDueInstances: bind(listDueInstances),
+    claimNonce: bind(claimNonce),
     async close() {
       if (tx.closed) return;
       tx.flush();
@@ -59,7 +63,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 }
 
 /** Opens the file and brings its schema up to date; failures name the path. */
-function openDatabase(path: string, settings: { synchronous: 'normal' | 'full'; busyTimeoutMs: number }): DatabaseSync {
+function openDatabase(path: string, settings: ResolvedSqliteStoreOptions): DatabaseSync {
+  if (settings.requireExisting) requireCairnFile(path);
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path);

@@ -1,20 +1,34 @@
 // How the store runs statements: reads and single writes, transactions, and group commit. Writes issued in
 // the same turn of the event loop (many replays resolving together) are committed in one transaction: a
 // commit is the expensive part of a write (syscalls), and each write's promise still resolves only after its
-// commit. A lone write runs on its own, with no extra statements. SQLite failures become AdapterError.
+// commit. A lone write runs on its own, with no extra statements. A write whose commit is followed by a
+// transient failure (the lock busy past its timeout, or an injected fault) runs again, told it is a retry, so
+// that it can recognise its own earlier write. SQLite failures become AdapterError.
 
 import { AdapterError, CairnError } from '@cairn/core';
 import type { Statements } from './statements.js';
 
+/** A write: `retry` is true when an earlier run of it may have committed. */
+type WriteBody<T> = (retry: boolean) => T;
+
 interface Job {
   operation: string;
-  body: () => unknown;
+  body: WriteBody<unknown>;
+  attempt: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
+const MAX_ATTEMPTS = 3;
+
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** SQLITE_BUSY and SQLITE_LOCKED (and their extended codes): another connection held the lock. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' && ((code & 0xff) === 5 || (code & 0xff) === 6);
 }
 
 function wrap(operation: string, error: unknown): unknown {
@@ -26,9 +40,12 @@ export class Transactions {
   private inGroup = false;
   closed = false;
 
-  constructor(private readonly sql: Statements) {}
+  constructor(
+    private readonly sql: Statements,
+    private readonly afterCommit: (() => void) | undefined,
+  ) {}
 
-  /** Runs a read (or a write that must not wait for a group) now. */
+  /** Runs a read now. */
   async run<T>(operation: string, body: () => T): Promise<T> {
     if (this.closed) throw new AdapterError('sqlite', operation, 'the store is closed');
     try {
@@ -39,12 +56,9 @@ export class Transactions {
   }
 
   /** Queues a write for this turn's group commit. */
-  write<T>(operation: string, body: () => T): Promise<T> {
+  write<T>(operation: string, body: WriteBody<T>): Promise<T> {
     if (this.closed) return Promise.reject(new AdapterError('sqlite', operation, 'the store is closed'));
-    return new Promise<T>((resolve, reject) => {
-      if (this.queue.length === 0) setImmediate(() => this.flush());
-      this.queue.push({ operation, body, resolve: resolve as (value: unknown) => void, reject });
-    });
+    return new Promise<T>((resolve, reject) => this.enqueue({ operation, body, attempt: 1, resolve: resolve as (value: unknown) => void, reject }));
   }
 
   /**
@@ -80,9 +94,11 @@ export class Transactions {
     if (jobs.length === 1) {
       const job = jobs[0]!;
       try {
-        job.resolve(job.body());
+        const value = job.body(job.attempt > 1);
+        this.afterCommit?.();
+        job.resolve(value);
       } catch (error) {
-        job.reject(wrap(job.operation, error));
+        this.settleFailed(job, error);
       }
       return;
     }
@@ -91,23 +107,34 @@ export class Transactions {
     jobs.forEach((job, i) => {
       const result = results[i]!;
       if (result.ok) job.resolve(result.value);
-      else job.reject(wrap(job.operation, result.error));
+      else this.settleFailed(job, result.error);
     });
   }
 
-  /** Runs the jobs in one write transaction; undefined (every job rejected) when it could not commit. */
+  private enqueue(job: Job): void {
+    if (this.queue.length === 0) setImmediate(() => this.flush());
+    this.queue.push(job);
+  }
+
+  /** A transient failure runs the write again (it may have committed); any other failure is the answer. */
+  private settleFailed(job: Job, error: unknown): void {
+    if (isTransient(error) && job.attempt < MAX_ATTEMPTS && !this.closed) this.enqueue({ ...job, attempt: job.attempt + 1 });
+    else job.reject(wrap(job.operation, error));
+  }
+
+  /** Runs the jobs in one write transaction; undefined (every job settled as failed) when it could not commit. */
   private group(jobs: Job[]): Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> | undefined {
     const { sql } = this;
     try {
       sql.beginWrite.run();
     } catch (error) {
-      for (const job of jobs) job.reject(wrap(job.operation, error));
+      for (const job of jobs) this.settleFailed(job, error);
       return undefined;
     }
     this.inGroup = true;
     const results = jobs.map((job) => {
       try {
-        return { ok: true as const, value: job.body() };
+        return { ok: true as const, value: job.body(job.attempt > 1) };
       } catch (error) {
         return { ok: false as const, error };
       }
@@ -115,13 +142,14 @@ export class Transactions {
     this.inGroup = false;
     try {
       sql.commit.run();
+      this.afterCommit?.();
     } catch (error) {
       try {
         sql.rollback.run();
       } catch {
-        // Already rolled back.
+        // Already rolled back, or committed (a failure after the commit).
       }
-      for (const job of jobs) job.reject(wrap(job.operation, error));
+      for (const job of jobs) this.settleFailed(job, error);
       return undefined;
     }
     return results;

@@ -64,7 +64,9 @@ describe('SQLite store under the runtime', () => {
       ),
     );
     expect(journal?.steps.filter((step) => step.id === 'do:flaky-1')).toHaveLength(1);
-    expect(journal?.events).toHaveLength(1);
+    // The wait's outcome holds the event it took, so the journal leaves the consumed event out.
+    expect(journal?.events).toHaveLength(0);
+    expect(journal?.steps.find((step) => step.id === 'wait:approve-1')).toMatchObject({ eventType: 'go', value: expect.any(String) });
     await runtime.close();
     await store.close();
   });

@@ -133,7 +133,7 @@ describe('control, with a local runner in another process', () => {
 
   it('send-event wakes the waiting instance; describe shows the timeline', async () => {
     const sent = await run('instances', 'send-event', 'ORDER', 'o-1', '--type', 'approved', '--payload', '{"by":"ann"}');
-    expect(sent.code).toBe(0);
+    expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toContain('Sent event "approved" to ORDER/o-1');
     await until(async () => (json(await run('instances', 'describe', 'ORDER', 'o-1', '--json')).status === 'complete' ? true : undefined), 'o-1 to complete');
 

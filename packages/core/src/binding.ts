@@ -8,6 +8,7 @@ import { instanceHandle, type WorkflowInstance } from './instance-handle.js';
 import { assertInstanceId, MAX_BATCH_SIZE, serializeWithinLimit } from './limits.js';
 import { newInstanceRecord, type InstanceRecord } from './records.js';
 import type { RuntimeInternals } from './runtime-internals.js';
+import { wakeOf } from './shared/wake.js';
 
 export interface WorkflowInstanceCreateOptions<Params = unknown> {
   /** At most 100 characters of `[a-zA-Z0-9_-]`, not starting with '-'. @default a random UUID */
@@ -72,7 +73,7 @@ export function createBinding<Params>(rt: RuntimeInternals, workflowName: string
 
   const start = async (record: InstanceRecord): Promise<WorkflowInstance> => {
     await rt.store.createInstance({ instance: record });
-    await rt.schedule({ workflowName, instanceId: record.instanceId, wakeAt: record.createdAt, wakeSeq: 0 });
+    await rt.schedule(wakeOf(record, record.createdAt));
     return instanceHandle(rt, { workflowName, instanceId: record.instanceId });
   };
 

@@ -2,7 +2,7 @@
 
 import { NonRetryableError, WorkflowTimeoutError } from './errors.js';
 import type { ErrorSummary, SerializedError } from './records.js';
-import { deserialize, ERROR_TYPES, serialize } from './serialize.js';
+import { defineOwn, deserialize, ERROR_TYPES, serialize } from './serialize.js';
 
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) {
@@ -13,7 +13,7 @@ export function serializeError(error: unknown): SerializedError {
   const keys = Object.keys(error);
   if (keys.length > 0) {
     const props: Record<string, unknown> = {};
-    for (const key of keys) props[key] = (error as unknown as Record<string, unknown>)[key];
+    for (const key of keys) defineOwn(props, key, (error as unknown as Record<string, unknown>)[key]);
     try {
       serialized.props = serialize(props);
     } catch {
@@ -36,7 +36,8 @@ export function hydrateError(serialized: SerializedError): Error {
   if (serialized.stack) error.stack = serialized.stack;
   if (serialized.props) {
     try {
-      Object.assign(error, deserialize(serialized.props));
+      for (const [key, value] of Object.entries(deserialize<Record<string, unknown>>(serialized.props)))
+        defineOwn(error as unknown as Record<string, unknown>, key, value);
     } catch {
       // ignore unreadable properties
     }

@@ -17,7 +17,9 @@ export type CairnErrorCode =
   | 'lease_lost'
   | 'version_conflict'
   | 'store_error'
-  | 'scheduler_error';
+  | 'scheduler_error'
+  | 'corrupt_record'
+  | 'too_many_events';
 
 export interface CairnErrorOptions {
   cause?: unknown;
@@ -184,6 +186,36 @@ export class VersionConflictError extends CairnError {
   ) {
     super('version_conflict', `Workflow instance "${instanceId}" of "${workflowName}" changed since version ${expectedVersion} was read`);
     this.name = 'VersionConflictError';
+  }
+}
+
+/** A stored record does not parse: named by adapter and instance, never returned as data. */
+export class CorruptRecordError extends CairnError {
+  constructor(
+    readonly adapter: string,
+    readonly workflowName: string,
+    readonly instanceId: string,
+    /** What did not parse: `instance`, `step`, `event`. */
+    readonly record: string,
+    options?: CairnErrorOptions,
+  ) {
+    super('corrupt_record', `[cairn] [${adapter}] the stored ${record} of workflow instance "${instanceId}" of "${workflowName}" is corrupt`, options);
+    this.name = 'CorruptRecordError';
+  }
+}
+
+/** `sendEvent` to an instance holding as many unconsumed events as it may buffer. Nothing was written. */
+export class EventBufferFullError extends CairnError {
+  constructor(
+    readonly workflowName: string,
+    readonly instanceId: string,
+    readonly limit: number,
+  ) {
+    super(
+      'too_many_events',
+      `Workflow instance "${instanceId}" of "${workflowName}" already holds ${limit} events no step has taken; send again once it consumes some`,
+    );
+    this.name = 'EventBufferFullError';
   }
 }
 

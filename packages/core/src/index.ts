@@ -34,6 +34,8 @@ export {
   VersionConflictError,
   AdapterError,
   InvalidOptionsError,
+  CorruptRecordError,
+  EventBufferFullError,
   NonRetryableError,
   WorkflowTimeoutError,
   type CairnErrorCode,
@@ -65,6 +67,7 @@ export type {
   InstancePage,
   ListDueParams,
   DueInstance,
+  ClaimNonceParams,
 } from './store.js';
 export {
   RECORD_VERSION,
@@ -79,6 +82,7 @@ export {
   parseEventRecord,
   newEventId,
   newInstanceRecord,
+  newIncarnation,
   type InstanceRecord,
   type StepRecord,
   type EventRecord,
@@ -90,20 +94,29 @@ export {
   type InstanceError,
   type SerializedError,
 } from './records.js';
-export { serialize, deserialize } from './serialize.js';
+export { serialize, deserialize, MAX_NESTING_DEPTH } from './serialize.js';
 export { parseDuration } from './duration.js';
 /** Where concurrency-limit slots live in the store (records of this workflow name are bookkeeping, not instances). */
 export { SLOT_WORKFLOW as CONCURRENCY_SLOT_WORKFLOW } from './engine/concurrency-slots.js';
 export { parseCron, cronTimesBetween, nextCronTime, type CronSchedule } from './cron.js';
 export { systemClock, type Clock } from './clock.js';
 export { DEFAULT_STEP_CONFIG, resolveStepConfig, retryDelayMs, type ResolvedStepConfig, type RetryDelayFunction } from './step-config.js';
-export { MAX_PAYLOAD_BYTES, DEFAULT_STEP_LIMIT, MAX_BATCH_SIZE, assertInstanceId, assertEventType } from './limits.js';
+export {
+  MAX_PAYLOAD_BYTES,
+  DEFAULT_STEP_LIMIT,
+  DEFAULT_MAX_BUFFERED_EVENTS,
+  MAX_BATCH_SIZE,
+  assertInstanceId,
+  assertEventType,
+  assertEventId,
+} from './limits.js';
 export * from './http/index.js';
 export { observeSteps } from './observe-store.js';
 // The journal's grammar, read once: step keys, the timeline of an instance, its public status, a record's meaning.
 export { stepKey, rollbackKey, countOfKey } from './journal/keys.js';
 export { buildStepTimeline, type StepTimelineEntry, type StepTimelineAttempt, type StepTimelineState, type TimelineOptions } from './journal/timeline.js';
 export { instanceStatusOf } from './journal/status.js';
+export { receivedEvents, isInternalEventType } from './journal/events.js';
 export { describeStepRecord, type StepRecordEvent } from './journal/record-event.js';
 // What adapters share: options, backoff and retries, leases, refs, named intervals.
 export { parseOptions, type OptionsOwner } from './shared/options.js';
@@ -132,6 +145,9 @@ export {
 export {
   signRequest,
   createHmacVerifier,
+  storeNonceClaim,
+  type NonceClaim,
+  type HmacVerifier,
   DEFAULT_SIGNATURE_TOLERANCE_MS,
   TIMESTAMP_HEADER,
   NONCE_HEADER,

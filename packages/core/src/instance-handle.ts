@@ -2,13 +2,15 @@
 // Each operation is a compare-and-set on the instance record, retried on conflict.
 
 import { z } from 'zod';
-import { InstanceFinishedError, InstanceNotFoundError, ValidationError, CairnError } from './errors.js';
-import { assertEventType, MAX_PAYLOAD_BYTES, serializeWithinLimit } from './limits.js';
+import { EventBufferFullError, InstanceFinishedError, InstanceNotFoundError, ValidationError, CairnError } from './errors.js';
+import { assertEventId, assertEventType, MAX_PAYLOAD_BYTES, serializeWithinLimit } from './limits.js';
+import { keyedEventId } from './journal/keys.js';
 import { expiryOf, FINISHED_STATUSES, newEventId, RECORD_VERSION, type InstanceRecord } from './records.js';
 import { instanceStatusOf, type InstanceStatus } from './journal/status.js';
 import type { InstancePatch, InstanceRef } from './store.js';
 import type { RuntimeInternals } from './runtime-internals.js';
 import { leaseIsLive } from './shared/lease.js';
+import { wakeOf } from './shared/wake.js';
 import { terminateRequest } from './engine/termination.js';
 
 export type { InstanceStatus } from './journal/status.js';
@@ -25,7 +27,11 @@ export interface WorkflowInstance {
   terminate(options?: { rollback?: boolean }): Promise<void>;
   /** Runs the instance again from the start with the same params; `from` keeps the steps recorded before that step. */
   restart(options?: { from?: { name: string } }): Promise<void>;
-  sendEvent(event: { type: string; payload?: unknown }): Promise<void>;
+  /**
+   * Sends an event (buffered until a `waitForEvent` of its type takes it). Cairn addition: an `id` (the caller's
+   * idempotency key, as for instance ids) makes a resend of the same event a no-op: one event per id is stored.
+   */
+  sendEvent(event: { type: string; payload?: unknown; id?: string }): Promise<void>;
   /**
    * Deletes the instance and everything recorded for it. A running instance stops (no rollback runs); the id
    * may be used again afterwards. Throws InstanceNotFoundError when there is no such instance.
@@ -33,7 +39,7 @@ export interface WorkflowInstance {
   delete(): Promise<void>;
 }
 
-const SendEventSchema = z.object({ type: z.string(), payload: z.unknown().optional() });
+const SendEventSchema = z.object({ type: z.string(), payload: z.unknown().optional(), id: z.string().optional() });
 const TerminateSchema = z.object({ rollback: z.boolean().optional() }).strict().optional();
 const RestartSchema = z.object({ from: z.object({ name: z.string().min(1) }).optional() }).optional();
 
@@ -74,7 +80,7 @@ class InstanceHandle implements WorkflowInstance {
   }
 
   private async wakeNow(instance: InstanceRecord): Promise<void> {
-    await this.rt.schedule({ ...this.ref, wakeAt: this.rt.clock.now(), wakeSeq: instance.wakeSeq });
+    await this.rt.schedule(wakeOf(instance, this.rt.clock.now()));
   }
 
   async status(): Promise<InstanceStatus> {
@@ -171,6 +177,7 @@ class InstanceHandle implements WorkflowInstance {
     const updated = await this.change((instance, now) => ({
       status: 'queued',
       generation: instance.generation + 1,
+      eventsConsumed: 0,
       output: null,
       error: null,
       finishedAt: null,
@@ -214,19 +221,24 @@ class InstanceHandle implements WorkflowInstance {
     if (!(await this.rt.store.deleteInstance(this.ref))) throw new InstanceNotFoundError(this.ref.workflowName, this.ref.instanceId);
   }
 
-  async sendEvent(event: { type: string; payload?: unknown }) {
+  async sendEvent(event: { type: string; payload?: unknown; id?: string }) {
     const parsed = SendEventSchema.safeParse(event);
-    if (!parsed.success) throw new ValidationError('event', '{ type: string, payload?: unknown }', event);
+    if (!parsed.success) throw new ValidationError('event', '{ type: string, payload?: unknown, id?: string }', event);
     assertEventType(parsed.data.type);
+    if (parsed.data.id !== undefined) assertEventId(parsed.data.id);
     const payload = serializeWithinLimit(parsed.data.payload, `Event "${parsed.data.type}" payload`, MAX_PAYLOAD_BYTES);
     const before = await this.load();
     if (FINISHED_STATUSES.has(before.status)) {
       throw new InstanceFinishedError(this.ref.workflowName, this.ref.instanceId, before.status, 'send an event to');
     }
+    const id = parsed.data.id === undefined ? undefined : keyedEventId(parsed.data.id);
+    if (before.eventSeq - (before.eventsConsumed ?? 0) >= this.rt.maxBufferedEvents && !(await this.holdsEvent(id))) {
+      throw new EventBufferFullError(this.ref.workflowName, this.ref.instanceId, this.rt.maxBufferedEvents);
+    }
     const now = this.rt.clock.now();
     const after = await this.rt.store.appendEvent({
       ...this.ref,
-      event: { v: RECORD_VERSION, id: newEventId(now), type: parsed.data.type, payload, timestamp: now },
+      event: { v: RECORD_VERSION, id: id ?? newEventId(now), type: parsed.data.type, payload, timestamp: now },
     });
     if (leaseIsLive(after, now)) {
       // A runner holds it: its next instance write conflicts and re-reads the events; in process, tell it now.
@@ -245,5 +257,12 @@ class InstanceHandle implements WorkflowInstance {
       // A conflict means someone else moved the instance since; whoever did will see the event.
       if (!CairnError.is(error, 'version_conflict')) throw error;
     }
+  }
+
+  /** Whether the instance already holds the keyed event `id` (a resend, which the full buffer must not refuse). */
+  private async holdsEvent(id: string | undefined): Promise<boolean> {
+    if (id === undefined) return false;
+    const journal = await this.rt.store.loadJournal(this.ref);
+    return journal !== null && (journal.events.some((event) => event.id === id) || journal.steps.some((step) => step.eventId === id));
   }
 }

@@ -25,6 +25,16 @@ export function assertEventType(type: unknown): asserts type is string {
   }
 }
 
+/** An event's idempotency key (`sendEvent({ id })`): the instance id rules. */
+export function assertEventId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id)) {
+    throw new ValidationError('event id', `at most ${MAX_ID_LENGTH} characters matching ${ID_PATTERN}`, id);
+  }
+}
+
+/** Events an instance buffers (sent, not yet taken by a wait) by default; past it `sendEvent` is refused. */
+export const DEFAULT_MAX_BUFFERED_EVENTS = 1_000;
+
 export function assertStepName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_STEP_NAME_LENGTH || CONTROL_CHARACTERS.test(name)) {
     throw new ValidationError('step name', `a non-empty string of at most ${MAX_STEP_NAME_LENGTH} characters without control characters`, name);

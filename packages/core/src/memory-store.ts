@@ -7,6 +7,7 @@ import { InstanceAlreadyExistsError, InstanceNotFoundError, LeaseLostError, Vers
 import type { EventRecord, InstanceRecord, Journal, StepRecord } from './records.js';
 import type {
   AppendEventParams,
+  ClaimNonceParams,
   CreateInstanceParams,
   DueInstance,
   InstancePage,
@@ -25,6 +26,8 @@ interface Entry {
   steps: Map<string, StepRecord>;
   /** Made on the first event: most instances never get one. */
   events?: EventRecord[];
+  /** Event id -> the generation whose wait consumed it (left out of that generation's journal). */
+  consumed?: Map<string, number>;
 }
 
 const RECORDED: RecordStepResult = Object.freeze({ recorded: true });
@@ -36,6 +39,7 @@ export interface MemoryStore extends WorkflowStore {
 
 export function createMemoryStore(): MemoryStore {
   const entries: Entries = new Map();
+  const nonces = new Map<string, number>();
   const bind =
     <P, T>(operation: (entries: Entries, params: P) => Promise<T>) =>
     (params: P): Promise<T> =>
@@ -54,6 +58,12 @@ export function createMemoryStore(): MemoryStore {
     deleteInstance: bind(deleteInstance),
     listInstances: bind(listInstances),
     listDueInstances: bind(listDueInstances),
+    claimNonce: async ({ key, expiresAt, now }: ClaimNonceParams) => {
+      if ((nonces.get(key) ?? Number.NEGATIVE_INFINITY) > now) return false;
+      nonces.set(key, expiresAt);
+      if (nonces.size % 1024 === 0) for (const [old, until] of nonces) if (until <= now) nonces.delete(old);
+      return true;
+    },
   };
 }
 
@@ -87,7 +97,7 @@ async function loadJournal(entries: Entries, ref: InstanceRef): Promise<Journal 
       .filter((step) => step.generation === generation)
       .sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((step) => ({ ...step })),
-    events: entry.events ? entry.events.map((event) => ({ ...event })) : [],
+    events: (entry.events ?? []).filter((event) => entry.consumed?.get(event.id) !== generation).map((event) => ({ ...event })),
   };
 }
 
@@ -121,6 +131,8 @@ async function recordStep(entries: Entries, params: RecordStepParams): Promise<R
   const existing = entry.steps.get(id);
   if (existing) return { recorded: false, existing: { ...existing } };
   entry.steps.set(id, { ...step });
+  // A wait's outcome holds its event: that generation's journal leaves the event out.
+  if (step.kind === 'wait' && step.state === 'completed' && step.eventId !== undefined) (entry.consumed ??= new Map()).set(step.eventId, step.generation);
   return RECORDED;
 }
 
@@ -128,6 +140,8 @@ async function appendEvent(entries: Entries, { event, ...ref }: AppendEventParam
   const entry = entryOf(entries, ref);
   const stored = { ...event };
   const events = (entry.events ??= []);
+  // Create-if-absent on the id: the first event with an id wins (a resent or idempotent send changes nothing).
+  if (events.some((existing) => existing.id === stored.id)) return { ...entry.instance };
   let at = events.length;
   while (at > 0 && events[at - 1]!.id > stored.id) at--;
   events.splice(at, 0, stored);
@@ -169,7 +183,7 @@ async function listDueInstances(entries: Entries, { now, limit }: ListDueParams)
 type Position = Pick<InstanceRecord, 'createdAt' | 'workflowName' | 'instanceId'>;
 
 function newestFirst(a: Position, b: Position): number {
-  return b.createdAt - a.createdAt || compare(a.instanceId, b.instanceId) || compare(a.workflowName, b.workflowName);
+  return b.createdAt - a.createdAt || compare(a.workflowName, b.workflowName) || compare(a.instanceId, b.instanceId);
 }
 
 function compare(a: string, b: string): number {

@@ -1,6 +1,7 @@
 // The persisted shapes. These zod schemas are the one source of truth: adapters parse every record they
 // read back with them (`parseInstanceRecord`, ...), so a corrupt or foreign row fails loudly and early.
 
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 export const RECORD_VERSION = 1 as const;
@@ -65,6 +66,13 @@ export const InstanceRecordSchema = z.object({
    */
   successRetentionMs: z.number().nonnegative().optional(),
   errorRetentionMs: z.number().nonnegative().optional(),
+  /**
+   * Random, set at creation and never changed: names this instance's wake-ups (schedules, tasks), so that an id
+   * deleted and created again never shares a wake-up name with the deleted instance. Absent on older records.
+   */
+  incarnation: z.string().min(1).max(32).optional(),
+  /** Events consumed by waits of the current generation, as the runner last recorded it (for the buffer cap). */
+  eventsConsumed: z.number().int().nonnegative().optional(),
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
@@ -120,9 +128,11 @@ export const StepRecordSchema = z.object({
   /** On an outcome reached after retries: when its last attempt started. */
   attemptStartedAt: z.number().optional(),
   wakeAt: z.number().optional(),
-  /** The event a wait consumed, or the type it waits for. */
+  /** The event a wait consumed, or the type it waits for. A wait's outcome keeps the event's payload in `value`. */
   eventId: z.string().optional(),
   eventType: z.string().optional(),
+  /** When the event a wait consumed was sent. */
+  eventTimestamp: z.number().optional(),
   /** Total paused time when a sleep started; a later pause extends it. */
   pausedTotalMs: z.number().optional(),
   /** A streamed result: on the outcome, how many pieces (its `value` is their id prefix); on a piece, its place. */
@@ -161,6 +171,8 @@ export function newInstanceRecord(fields: {
   wakeAt?: number | null;
   successRetentionMs?: number;
   errorRetentionMs?: number;
+  /** @default a fresh one */
+  incarnation?: string;
 }): InstanceRecord {
   const record: InstanceRecord = {
     v: RECORD_VERSION,
@@ -188,7 +200,13 @@ export function newInstanceRecord(fields: {
   };
   if (fields.successRetentionMs !== undefined) record.successRetentionMs = fields.successRetentionMs;
   if (fields.errorRetentionMs !== undefined) record.errorRetentionMs = fields.errorRetentionMs;
+  record.incarnation = fields.incarnation ?? newIncarnation();
   return record;
+}
+
+/** A fresh incarnation: 10 hex characters (40 random bits). */
+export function newIncarnation(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 10);
 }
 
 /** When a finished instance expires: its own retention for that outcome if it has one, else the runtime's. */

@@ -10,6 +10,8 @@ export interface RuntimeInternals {
   owner: string;
   leaseMs: number;
   retentionMs: number | null;
+  /** Unconsumed events an instance may hold (`sendEvent` refuses more). */
+  maxBufferedEvents: number;
   /** Asks the scheduler for a wake-up; a failure is reported, not thrown: the sweeper recovers it. */
   schedule(wake: WakeRequest): Promise<void>;
   /** Tells a replay running in this process about a change to its instance. */

@@ -25,6 +25,8 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
   maxInProcessWaitMs?: number;
   /** Steps per instance. @default 10_000 */
   stepLimit?: number;
+  /** Events an instance may hold that no wait has taken yet; `sendEvent` past it throws EventBufferFullError (HTTP 429). @default 1_000 */
+  maxBufferedEvents?: number;
   /** How long finished instances are kept (sets `expiresAt`); null keeps them. @default null */
   retention?: string | number | null;
   /** Test hook: replace step attempts (used by @cairn/testkit's `mockStepResult`, `forceStepTimeout`...). */
@@ -71,6 +73,7 @@ export const RuntimeOptionsSchema = z.object({
   leaseMs: z.number().int().min(100).optional(),
   maxInProcessWaitMs: z.number().min(0).optional(),
   stepLimit: z.number().int().min(1).optional(),
+  maxBufferedEvents: z.number().int().min(1).optional(),
   retention: z.union([z.string(), z.number(), z.null()]).optional(),
   onError: FunctionSchema.optional(),
   stepOverride: FunctionSchema.optional(),

@@ -17,6 +17,7 @@ import { RuntimeReplays } from './runtime-replays.js';
 import { engineSettings, logRuntimeError, type RuntimeErrorHandler } from './runtime-settings.js';
 import { parseOptions } from './shared/options.js';
 import { CRON_LOOKBACK_MS } from './shared/intervals.js';
+import { DEFAULT_MAX_BUFFERED_EVENTS } from './limits.js';
 import { createDispatcher } from './host/dispatcher.js';
 import { handleWake, type WakeBudget, type WakeResult } from './host/wake.js';
 import { sweepDue, type SweepOptions, type SweepReport } from './host/sweep.js';
@@ -92,6 +93,7 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     owner: settings.owner,
     leaseMs: settings.leaseMs,
     retentionMs: settings.retentionMs,
+    maxBufferedEvents: options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS,
     async schedule(wake) {
       // A failure is reported, not thrown: the wake time is in the store, and a sweep recovers it.
       await Promise.resolve()

@@ -7,12 +7,18 @@ export interface WakeRequest {
   wakeAt: number;
   /** The instance's `wakeSeq` when it suspended: (instance, wakeSeq) names the wake-up. */
   wakeSeq: number;
+  /**
+   * The instance's incarnation (`InstanceRecord.incarnation`): part of the wake-up's name, so that an id deleted
+   * and created again never collides with the deleted instance's wake-ups. Absent for instances without one and
+   * for a sweeper's wake-ups (wakeSeq -1).
+   */
+  incarnation?: string;
 }
 
 /**
  * Invariants:
- * - `schedule` is idempotent per (workflowName, instanceId, wakeSeq): calling it twice delivers at most
- *   one wake-up for that sequence number (a duplicate delivery is harmless, the engine fences it, but
+ * - `schedule` is idempotent per (workflowName, instanceId, incarnation, wakeSeq): calling it twice delivers at
+ *   most one wake-up for that sequence number; a wake-up of another incarnation is another wake-up (a duplicate delivery is harmless, the engine fences it, but
  *   costs a replay).
  * - A delivered wake-up calls the runtime's replay (`runtime.replay(ref)`), in process through the
  *   handler given to `attach`, or remotely through a host (`@cairn/host-lambda`, `@cairn/host-cloud-run`).

@@ -3,7 +3,7 @@
 // cycles) plus BigInt, as a JSON string any store can hold. Layout, after devalue: a flat array whose
 // entry 0 is the root; containers hold indices of their members; a negative index is a constant.
 
-import { SerializationError } from './errors.js';
+import { SerializationError, ValidationError } from './errors.js';
 
 const UNDEFINED = -1;
 const HOLE = -2;
@@ -39,8 +39,30 @@ export const ERROR_TYPES: Record<string, new (message: string) => Error> = {
 
 type Entry = unknown;
 
+/**
+ * Values nest at most this deep (objects, arrays, maps, sets, error properties): deeper ones are refused when
+ * written, so that any stored value can be read back by any process (decoding recurses once per level).
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
+/** Sets `object[key]`, as an own property even for `__proto__` (which plain assignment would take as the prototype). */
+export function defineOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+}
+
 /** Encodes a value; throws SerializationError (name `DataCloneError`) naming `what` and the path. */
 export function serialize(value: unknown, what = 'The value'): string {
+  try {
+    return encode(value, what, false);
+  } catch (error) {
+    // Paths cost a string per member: they are built only to name where a value failed.
+    if (error instanceof SerializationError || error instanceof ValidationError) return encode(value, what, true);
+    throw error;
+  }
+}
+
+function encode(value: unknown, what: string, withPaths: boolean): string {
   const constant = constantIndex(value);
   if (constant !== undefined) return String(constant);
   if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') {
@@ -49,7 +71,7 @@ export function serialize(value: unknown, what = 'The value'): string {
   const entries: Entry[] = [];
   const seen = new Map<unknown, number>();
 
-  const flatten = (item: unknown, path: string): number => {
+  const flatten: Flatten = (item, path, depth) => {
     const special = constantIndex(item);
     if (special !== undefined) return special;
     if (typeof item === 'object' && item !== null) {
@@ -78,21 +100,29 @@ export function serialize(value: unknown, what = 'The value'): string {
       entries[index] = null;
       return index;
     }
+    if (depth >= MAX_NESTING_DEPTH) {
+      throw new ValidationError(`${what} nesting`, `at most ${MAX_NESTING_DEPTH} levels of nested objects and arrays`, `more at ${path.slice(0, 60)}...`);
+    }
     const object = item as object;
     seen.set(object, index);
-    entries[index] = encodeObject(object, path, flatten, what);
+    entries[index] = encodeObject(object, path, depth, flatten, what, withPaths);
     return index;
   };
 
-  flatten(value, '$');
+  flatten(value, '$', 0);
   return JSON.stringify(entries);
 }
 
-function encodeObject(object: object, path: string, flatten: (item: unknown, path: string) => number, what: string): Entry {
+type Flatten = (item: unknown, path: string, depth: number) => number;
+
+function encodeObject(object: object, path: string, depth: number, flatten: Flatten, what: string, withPaths: boolean): Entry {
+  // `p ? … : path`: no path string is built unless it may be shown (see `serialize`).
+  const p = withPaths;
+  const next = depth + 1;
   if (Array.isArray(object)) {
     const out: number[] = new Array(object.length);
     for (let i = 0; i < object.length; i++) {
-      out[i] = i in object ? flatten(object[i], `${path}[${i}]`) : HOLE;
+      out[i] = i in object ? flatten(object[i], p ? `${path}[${i}]` : path, next) : HOLE;
     }
     return out;
   }
@@ -101,7 +131,7 @@ function encodeObject(object: object, path: string, flatten: (item: unknown, pat
     const out: Entry[] = ['Map'];
     let i = 0;
     for (const [key, item] of object) {
-      out.push(flatten(key, `${path}.<key ${i}>`), flatten(item, `${path}.get(${i})`));
+      out.push(flatten(key, p ? `${path}.<key ${i}>` : path, next), flatten(item, p ? `${path}.get(${i})` : path, next));
       i++;
     }
     return out;
@@ -109,14 +139,17 @@ function encodeObject(object: object, path: string, flatten: (item: unknown, pat
   if (object instanceof Set) {
     const out: Entry[] = ['Set'];
     let i = 0;
-    for (const item of object) out.push(flatten(item, `${path}.<item ${i++}>`));
+    for (const item of object) {
+      out.push(flatten(item, p ? `${path}.<item ${i}>` : path, next));
+      i++;
+    }
     return out;
   }
   if (object instanceof RegExp) return ['RegExp', object.source, object.flags];
   if (object instanceof Error) {
     const props: Record<string, unknown> = {};
-    for (const key of Object.keys(object)) props[key] = (object as unknown as Record<string, unknown>)[key];
-    return ['Error', object.name, object.message, object.stack ?? '', flatten(props, `${path}.<props>`)];
+    for (const key of Object.keys(object)) defineOwn(props, key, (object as unknown as Record<string, unknown>)[key]);
+    return ['Error', object.name, object.message, object.stack ?? '', flatten(props, p ? `${path}.<props>` : path, next)];
   }
   if (object instanceof ArrayBuffer) return ['ArrayBuffer', Buffer.from(object).toString('base64')];
   if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
@@ -127,16 +160,17 @@ function encodeObject(object: object, path: string, flatten: (item: unknown, pat
     }
   }
   for (const Boxed of [String, Number, Boolean] as const) {
-    if (object instanceof Boxed) return ['Object', flatten(object.valueOf(), path)];
+    if (object instanceof Boxed) return ['Object', flatten(object.valueOf(), path, next)];
   }
   const proto = Object.getPrototypeOf(object);
   if (proto !== Object.prototype && proto !== null) {
     const className = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'anonymous';
     throw new SerializationError(what, path, `an instance of class ${className}`);
   }
-  const out: Record<string, number> = {};
+  // No prototype: a `__proto__` key is stored as data, as structured clone keeps it.
+  const out: Record<string, number> = Object.create(null);
   for (const key of Object.keys(object)) {
-    out[key] = flatten((object as Record<string, unknown>)[key], `${path}.${key}`);
+    out[key] = flatten((object as Record<string, unknown>)[key], p ? `${path}.${key}` : path, next);
   }
   return out;
 }
@@ -181,9 +215,7 @@ export function deserialize<T = unknown>(text: string): T {
     }
     const object: Record<string, unknown> = {};
     hydrated[index] = object;
-    for (const [key, member] of Object.entries(entry as Record<string, number>)) {
-      object[key] = hydrate(member);
-    }
+    for (const [key, member] of Object.entries(entry as Record<string, number>)) defineOwn(object, key, hydrate(member));
     return object;
   };
 
@@ -221,7 +253,8 @@ function hydrateTagged(index: number, entry: Entry[], hydrated: unknown[], hydra
       hydrated[index] = error;
       error.name = entry[1] as string;
       error.stack = entry[3] as string;
-      Object.assign(error, hydrate(entry[4] as number));
+      for (const [key, item] of Object.entries(hydrate(entry[4] as number) as Record<string, unknown>))
+        defineOwn(error as unknown as Record<string, unknown>, key, item);
       return error;
     }
     case 'Object':

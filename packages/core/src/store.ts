@@ -16,7 +16,7 @@ export interface CreateInstanceParams {
 
 /** Every field a runner or a control operation may change. `version` is set by the store. */
 export type InstancePatch = Partial<
-  Omit<InstanceRecord, 'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params' | 'successRetentionMs' | 'errorRetentionMs'>
+  Omit<InstanceRecord, 'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params' | 'successRetentionMs' | 'errorRetentionMs' | 'incarnation'>
 >;
 
 export interface UpdateInstanceParams extends InstanceRef {
@@ -52,6 +52,14 @@ export interface InstancePage {
   nextCursor?: string;
 }
 
+export interface ClaimNonceParams {
+  key: string;
+  /** Epoch ms the claim lasts until. */
+  expiresAt: number;
+  /** The caller's now: a claim with `expiresAt <= now` is no longer live. */
+  now: number;
+}
+
 export interface ListDueParams {
   now: number;
   limit: number;
@@ -62,33 +70,58 @@ export interface DueInstance extends InstanceRef {
 }
 
 /**
- * A durable journal of workflow instances.
+ * A durable journal of workflow instances. Every rule below is checked by `@cairn/testkit`'s
+ * `describeStoreConformance` (the test that checks it is named after it).
  *
- * Invariants every implementation keeps (the conformance suite asserts each):
+ * Records
  * - Reads see your own writes; a method resolves only once its write is durable by the store's standard.
+ * - Every record read back equals what was written, field for field and string for string (no Unicode
+ *   normalisation, lone surrogates and `__proto__` keys kept), and is parsed with core's schemas
+ *   (`parseInstanceRecord`, `parseStepRecord`, `parseEventRecord`): a stored record that does not parse is an
+ *   `AdapterError` (or `CorruptRecordError`) naming the instance, never data.
+ * - Returned records are copies: mutating one, or a record given to a write, changes nothing stored.
+ * - Optional record fields (`successRetentionMs`, `errorRetentionMs`, `incarnation`, `eventsConsumed`) read
+ *   back absent when they were absent, never as null.
+ *
+ * Writes, each idempotent under a retried request: when the store (or its SDK) resends a request whose first
+ * try was applied but whose answer was lost, the call reports the first try's outcome and changes nothing twice.
  * - `createInstance` is create-if-absent on (workflowName, instanceId): a second create throws
- *   `InstanceAlreadyExistsError` and changes nothing. The record reads back as given, optional fields
- *   (`successRetentionMs`, `errorRetentionMs`) absent when they were absent.
+ *   `InstanceAlreadyExistsError` and changes nothing; a resent create of the caller's own new instance succeeds.
  * - `updateInstance` is compare-and-set on `version`: it applies `patch`, sets `version` to
  *   `expectedVersion + 1` and returns the new record, or throws `VersionConflictError` and changes nothing.
- *   A missing instance throws `InstanceNotFoundError`.
+ *   A missing instance throws `InstanceNotFoundError`. A field whose patch value is `undefined` is left as it
+ *   is; `null` clears it. A write id told apart from every interleaved write decides whether a resent update
+ *   was the caller's own (it must not take another writer's change for its own).
  * - `recordStep` is fenced and create-if-absent: it throws `LeaseLostError` unless the instance's
- *   `leaseOwner` is set and its `leaseToken` equals `leaseToken`; if a record with the same
- *   (generation, id) exists it returns `{ recorded: false, existing }` and changes nothing. A recorded
- *   step never changes. Concurrent calls for one id: exactly one is recorded.
- * - `appendEvent` makes the event visible to `loadJournal` and then increments `eventSeq` and `version`
- *   in one atomic step (or in that order), and returns the instance after the increment.
- * - `loadJournal` is one read: the instance, the step records of its current generation ordered by
- *   `recordedAt` (then id), and every event ordered by id. Null when the instance does not exist.
- * - `listDueInstances` returns instances whose `wakeAt` is set and `<= now`, earliest first.
+ *   `leaseOwner` is set and its `leaseToken` equals `leaseToken` at the moment of the write (checked with the
+ *   write, not on an earlier read); if a record with the same (generation, id) exists it returns
+ *   `{ recorded: false, existing }` and changes nothing. A recorded step never changes. Concurrent calls for
+ *   one id: exactly one is recorded. A missing instance throws `InstanceNotFoundError` or `LeaseLostError`.
+ * - `appendEvent` is create-if-absent on the event id: a new event becomes visible to `loadJournal` and
+ *   `eventSeq` and `version` are incremented in one atomic step (or in that order); an id already stored
+ *   changes nothing (the first event with an id wins). It returns the instance after its increment (later
+ *   writes by others may show too). A missing instance throws `InstanceNotFoundError`.
  * - `deleteInstance` removes the instance record, its step records of every generation and its events; the
  *   journal goes before the instance record, so a crash midway leaves the instance readable and a second call
  *   finishes. It resolves to false when there was no instance. Afterwards the same (workflowName,
  *   instanceId) may be created again and starts with an empty journal. The engine takes the lease away from
  *   any runner before it deletes (see `WorkflowInstance.delete`), so no step is being recorded meanwhile.
- * - `listInstances` pages newest first (`createdAt` descending, then `instanceId`), filtered by
- *   workflow and status; every instance appears exactly once across pages when nothing changes.
- * - Failures of the underlying service surface as `AdapterError` naming the adapter, with `cause`.
+ *
+ * Reads
+ * - `loadJournal` is one read: the instance, the step records of its current generation ordered by
+ *   `recordedAt` (then id), and its events ordered by id. Null when the instance does not exist. A store may
+ *   leave out the events that waits of the current generation consumed (a recorded wait outcome names its
+ *   `eventId` and holds the payload); it must return every other event.
+ * - `listDueInstances` returns instances whose `wakeAt` is set and `<= now`, earliest first.
+ * - `listInstances` pages newest first (`createdAt` descending), filtered by workflow and status. Instances
+ *   created in the same millisecond come in an order of (workflowName, instanceId) that the store fixes (memory,
+ *   SQLite and Firestore: workflow, then id; DynamoDB: id, then workflow) and keeps from page to page: every
+ *   instance appears exactly once across pages when nothing changes. A record that does not parse is left out of the
+ *   page (and reported), so one corrupt row never hides the others.
+ *
+ * Failures of the underlying service surface as `AdapterError` naming the adapter, with `cause`. Stores whose
+ * transactions do not isolate (the Firestore emulator) pass the suite with `isolatedTransactions: false`,
+ * which leaves out exactly the tests only isolation can pass.
  */
 export interface WorkflowStore {
   /** For messages: `sqlite`, `dynamodb`, `memory`... */
@@ -102,6 +135,13 @@ export interface WorkflowStore {
   listInstances(params: Readonly<ListInstancesParams>): Promise<InstancePage>;
   listDueInstances(params: Readonly<ListDueParams>): Promise<DueInstance[]>;
   deleteInstance(params: Readonly<InstanceRef>): Promise<boolean>;
+  /**
+   * Records the single use of `key` (a request signature) until `expiresAt`: true when no live claim existed (and
+   * now one does), false when one did. Durable and shared like everything else, so every process on the store
+   * refuses a replayed request; expired claims may be dropped. A resent claim of the caller's own is true.
+   * Optional: hosts that check request signatures need it.
+   */
+  claimNonce?(params: Readonly<ClaimNonceParams>): Promise<boolean>;
   /** Releases connections. Optional. */
   close?(): Promise<void>;
 }

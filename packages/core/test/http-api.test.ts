@@ -39,7 +39,7 @@ function setup(basePath?: string) {
   const errors: unknown[] = [];
   const api = createHttpApi({ runtime, basePath, onError: (error) => errors.push(error) });
   const call = async (method: string, path: string, body?: unknown, raw?: string) => {
-    const init: RequestInit = { method };
+    const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
     if (raw !== undefined) init.body = raw;
     else if (body !== undefined) init.body = JSON.stringify(body);
     const response = await api(new Request(`https://api.test${path}`, init));

@@ -1,7 +1,10 @@
-// Google-signed OIDC ID tokens (what Cloud Tasks and Cloud Scheduler send), verified with
-// google-auth-library: signature against Google's certs (or injected ones), issuer, expiry, audience.
+// Google-signed OIDC ID tokens (what Cloud Tasks and Cloud Scheduler send), verified with google-auth-library:
+// signature against Google's certs (or injected ones), issuer, expiry, audience, and the service account. Only
+// listed service accounts get in, and each reaches what it is listed for: the schedulers' accounts the wake and
+// sweep endpoints, the operators' accounts the REST API too.
 
 import type { OAuth2Client } from 'google-auth-library';
+import type { AuthVerdict, RouteClass } from '@cairn/core';
 
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'] as const;
 
@@ -10,14 +13,17 @@ export interface OidcVerifierOptions {
   audience: string | string[];
   certs?: () => Promise<Record<string, string>> | Record<string, string>;
   issuers: readonly string[];
-  serviceAccounts?: readonly string[];
+  /** Service accounts that may deliver wake-ups and sweeper ticks. */
+  serviceAccounts: readonly string[];
+  /** Service accounts that may also call the REST API. */
+  apiServiceAccounts?: readonly string[];
 }
 
-export type OidcVerdict = { ok: true; principal: { kind: 'oidc'; email: string | undefined; subject: string | undefined } } | { ok: false; reason: string };
-
 export function createOidcVerifier(options: OidcVerifierOptions) {
-  const allowed = options.serviceAccounts ? new Set(options.serviceAccounts.map((email) => email.toLowerCase())) : null;
-  return async (token: string): Promise<OidcVerdict> => {
+  const lower = (emails: readonly string[] | undefined) => new Set((emails ?? []).map((email) => email.toLowerCase()));
+  const schedulers = lower(options.serviceAccounts);
+  const operators = lower(options.apiServiceAccounts);
+  return async (token: string): Promise<AuthVerdict> => {
     let payload: Record<string, unknown> | undefined;
     try {
       const ticket = options.certs
@@ -32,10 +38,11 @@ export function createOidcVerifier(options: OidcVerifierOptions) {
     if (!payload) return { ok: false, reason: 'invalid ID token (no payload)' };
     // verifyIdToken checks the issuer list of the client; enforce ours in both paths.
     if (!options.issuers.includes(String(payload.iss))) return { ok: false, reason: 'invalid ID token (issuer)' };
-    const email = typeof payload.email === 'string' ? payload.email : undefined;
-    if (allowed && (!email || payload.email_verified !== true || !allowed.has(email.toLowerCase()))) {
-      return { ok: false, reason: 'ID token of a service account that is not allowed' };
-    }
-    return { ok: true, principal: { kind: 'oidc', email, subject: typeof payload.sub === 'string' ? payload.sub : undefined } };
+    const email = typeof payload.email === 'string' && payload.email_verified === true ? payload.email.toLowerCase() : undefined;
+    const routes: RouteClass[] = [];
+    if (email && (schedulers.has(email) || operators.has(email))) routes.push('scheduler');
+    if (email && operators.has(email)) routes.push('api');
+    if (routes.length === 0) return { ok: false, reason: 'ID token of a service account that is not allowed' };
+    return { ok: true, principal: { kind: 'oidc', email, subject: typeof payload.sub === 'string' ? payload.sub : undefined, routes } };
   };
 }

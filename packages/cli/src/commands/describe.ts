@@ -1,6 +1,6 @@
 // cairn instances describe: the instance and its step timeline, derived from the journal.
 
-import { InstanceNotFoundError, type Journal } from '@cairn/core';
+import { InstanceNotFoundError, receivedEvents, type Journal } from '@cairn/core';
 import type { Command } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { decodeStored, formatDuration, formatOffset, formatTime, inline, isoTime } from '../format.js';
@@ -18,7 +18,12 @@ export async function describeCommand(ctx: CommandContext, command: Extract<Comm
     writeJson(ctx.io.stdout, {
       ...details(journal.instance),
       steps: steps.map((step) => ({ ...step, startedAt: isoTime(step.startedAt), wakeAt: isoTime(step.wakeAt) })),
-      events: journal.events.map((event) => ({ id: event.id, type: event.type, timestamp: isoTime(event.timestamp), payload: decodeStored(event.payload) })),
+      events: receivedEvents(journal).map((event) => ({
+        id: event.id,
+        type: event.type,
+        timestamp: isoTime(event.timestamp),
+        payload: decodeStored(event.payload),
+      })),
     });
     return;
   }
@@ -44,7 +49,8 @@ function renderDescription(journal: Journal, steps: TimelineStep[]): string {
   if (rollback) fields.push(['rollback', rollback.error ? `${rollback.outcome}: ${rollback.error.name}: ${rollback.error.message}` : rollback.outcome]);
   if (instance.generation > 0) fields.push(['restarts', String(instance.generation)]);
   if (instance.recoveries > 0) fields.push(['recoveries', `${instance.recoveries} (taken over after a runner died)`]);
-  if (journal.events.length > 0) fields.push(['events', journal.events.map((event) => event.type).join(', ')]);
+  const events = receivedEvents(journal);
+  if (events.length > 0) fields.push(['events', events.map((event) => event.type).join(', ')]);
   const width = Math.max(...fields.map(([label]) => label.length));
   const head = fields.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 

@@ -3,6 +3,7 @@
 // Each ending writes the instance under the lease once and stops the replay's timers.
 
 import type { InstanceRef } from '../store.js';
+import { wakeOf } from '../shared/wake.js';
 import type { Blocker } from './branches.js';
 import type { InstanceWriter } from './instance-writer.js';
 import type { EngineSettings, ReplayReport } from './settings.js';
@@ -47,7 +48,7 @@ export class Endings {
     this.end();
     if (plan.outcome !== 'paused' && plan.wakeAt !== null) {
       // The wake time is stored (the due index): if the scheduler fails now, the sweeper wakes the instance.
-      await this.settings.scheduler.schedule({ ...this.ref, wakeAt: plan.wakeAt, wakeSeq: written.wakeSeq }).catch(() => undefined);
+      await this.settings.scheduler.schedule(wakeOf(written, plan.wakeAt)).catch(() => undefined);
     }
     this.settle({ outcome: plan.outcome, status: plan.status, wakeAt: plan.wakeAt, reason: plan.reason });
     return true;

@@ -25,6 +25,8 @@ export class InstanceWriter {
     private readonly ref: InstanceRef,
     private readonly lease: { owner: string; token: number },
     private readonly hooks: WriterHooks,
+    /** How many events the journal's waits consumed: kept on the instance for `sendEvent`'s buffer cap. */
+    private readonly consumed: () => number,
   ) {}
 
   /** 'conflict': the record changed (it has been re-read, events merged); 'lost': our lease is gone. */
@@ -32,7 +34,9 @@ export class InstanceWriter {
     const write = this.writes.then(async () => {
       if (this.hooks.isDone()) return 'lost' as const;
       try {
-        this.instance = await this.store.updateInstance({ ...this.ref, expectedVersion: this.instance.version, patch });
+        const consumed = this.consumed();
+        const counted = consumed === (this.instance.eventsConsumed ?? 0) ? patch : { ...patch, eventsConsumed: consumed };
+        this.instance = await this.store.updateInstance({ ...this.ref, expectedVersion: this.instance.version, patch: counted });
         return this.instance;
       } catch (error) {
         if (!CairnError.is(error, 'version_conflict')) throw error;

@@ -2,6 +2,7 @@
 // stream pieces) and the events, with the ones already consumed. Grows as the replay records.
 
 import type { EventRecord, StepRecord } from '../records.js';
+import { isKeyedEventId } from '../journal/keys.js';
 
 export class JournalView {
   readonly outcomes = new Map<string, StepRecord>();
@@ -11,11 +12,11 @@ export class JournalView {
   streamPieces: Map<string, StepRecord[]> | undefined;
   private readonly consumed = new Set<string>();
 
-  constructor(
-    steps: readonly StepRecord[],
-    private eventList: EventRecord[],
-  ) {
+  private eventList: EventRecord[];
+
+  constructor(steps: readonly StepRecord[], events: EventRecord[]) {
     for (const step of steps) this.add(step);
+    this.eventList = inSendOrder(events);
   }
 
   get events(): readonly EventRecord[] {
@@ -25,6 +26,7 @@ export class JournalView {
   /** Indexes a record read back or just written; a record already indexed (same id) is ignored. */
   add(step: StepRecord): void {
     if (step.state === 'completed' || step.state === 'failed') {
+      if (step.kind === 'wait' && step.eventId && !this.outcomes.has(step.key)) this.consumedCount++;
       this.outcomes.set(step.key, step);
       if (step.eventId) this.consumed.add(step.eventId);
     } else if (step.state === 'started') {
@@ -47,7 +49,7 @@ export class JournalView {
   mergeEvents(events: EventRecord[]): EventRecord[] {
     const known = new Set(this.eventList.map((event) => event.id));
     const fresh = events.filter((event) => !known.has(event.id));
-    if (fresh.length > 0) this.eventList = events;
+    if (fresh.length > 0) this.eventList = inSendOrder(events);
     return fresh;
   }
 
@@ -62,6 +64,9 @@ export class JournalView {
     return undefined;
   }
 
+  /** Events the journal's waits consumed (whether or not the store still returns them). */
+  consumedCount = 0;
+
   hasEvent(type: string): boolean {
     return this.eventList.some((event) => event.type === type && !this.consumed.has(event.id));
   }
@@ -72,4 +77,13 @@ export class JournalView {
     if (event) this.consumed.add(event.id);
     return event;
   }
+}
+
+/**
+ * Events in the order they were sent: by timestamp, then id. Generated ids start with their time, so this is id
+ * order for them; an event sent with an idempotency key (`k-<key>`) takes its place by its time.
+ */
+function inSendOrder(events: EventRecord[]): EventRecord[] {
+  if (!events.some((event) => isKeyedEventId(event.id))) return events;
+  return [...events].sort((a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

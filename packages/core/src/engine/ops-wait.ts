@@ -35,7 +35,14 @@ export async function runWait<T>(scope: StepScope, name: string, options: WaitFo
     const now = scope.now;
     if (event) {
       const stored = await scope.record(
-        receivedRecord(identity, scope.generation, { startedAt: start?.startedAt ?? now, recordedAt: now, eventId: event.id, eventType: event.type }),
+        receivedRecord(identity, scope.generation, {
+          startedAt: start?.startedAt ?? now,
+          recordedAt: now,
+          eventId: event.id,
+          eventType: event.type,
+          payload: event.payload,
+          eventTimestamp: event.timestamp,
+        }),
       );
       return replayWait<T>(scope, stored);
     }
@@ -54,6 +61,10 @@ export async function runWait<T>(scope: StepScope, name: string, options: WaitFo
 
 function replayWait<T>(scope: StepScope, record: StepRecord): WorkflowStepEvent<T> {
   if (record.state === 'failed') throw hydrateError(record.error ?? { name: 'WorkflowTimeoutError', message: 'timed out' });
+  // The outcome holds the event (the store may leave consumed events out of the journal); older records name it only.
+  if (record.value !== undefined && record.eventTimestamp !== undefined) {
+    return { payload: deserialize<T>(record.value), timestamp: new Date(record.eventTimestamp), type: record.eventType ?? '' };
+  }
   const event = record.eventId ? scope.journal.consumedEvent(record.eventId) : undefined;
   if (!event) throw new Error(`The event consumed by step "${record.name}" is missing from the journal`);
   return { payload: deserialize<T>(event.payload), timestamp: new Date(event.timestamp), type: event.type };

@@ -8,6 +8,7 @@ import { FINISHED_STATUSES, type InstanceRecord, type Journal } from '../records
 import { deserialize } from '../serialize.js';
 import type { InstanceRef } from '../store.js';
 import { leaseIsLive } from '../shared/lease.js';
+import { wakeOf } from '../shared/wake.js';
 import { backoffDelayMs } from '../shared/backoff.js';
 import { SLOT_RETRY_MS } from '../shared/intervals.js';
 import { runDo } from './ops-do.js';
@@ -52,7 +53,7 @@ export async function replayInstance(
       if (settled) {
         if (settled.outcome === 'suspended') {
           // Woken early (a duplicate delivery, or a scheduler that cannot schedule that far ahead): ask again.
-          await settings.scheduler.schedule({ ...ref, wakeAt: settled.wakeAt!, wakeSeq: journal.instance.wakeSeq });
+          await settings.scheduler.schedule(wakeOf(journal.instance, settled.wakeAt!));
         }
         return settled;
       }
@@ -96,7 +97,7 @@ async function deferForSlot(settings: EngineSettings, instance: InstanceRecord):
       expectedVersion: instance.version,
       patch: { wakeAt, wakeSeq: instance.wakeSeq + 1, updatedAt: settings.clock.now() },
     });
-    await settings.scheduler.schedule({ ...ref, wakeAt, wakeSeq: deferred.wakeSeq });
+    await settings.scheduler.schedule(wakeOf(deferred, wakeAt));
   } catch (error) {
     // Changed meanwhile (an event, a control operation): whoever changed it has made it due.
     if (!CairnError.is(error, 'version_conflict')) throw error;

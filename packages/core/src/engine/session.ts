@@ -96,6 +96,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
         onLeaseLost: () => this.onLeaseLost(),
         onReloaded: (reread) => this.onReloaded(reread),
       },
+      () => this.journal.consumedCount,
     );
     this.nextBeatAt = this.now + heartbeatEveryMs(settings.leaseMs);
     settings.heartbeat.add(this);

@@ -4,11 +4,13 @@
 
 import { CairnError } from '../errors.js';
 import { createHttpApi, type HttpApi } from '../http/api.js';
+import { parseJsonBody, readBodyBytes } from '../http/body.js';
+import { HttpProblem, mapError } from '../http/http-errors.js';
 import { jsonResponse, problemResponse } from '../http/json.js';
 import { SweepMessageSchema, WakeMessageSchema } from '../http/messages.js';
 import type { Runtime } from '../runtime.js';
 import { DEFAULT_SWEEP_LIMIT } from '../shared/intervals.js';
-import type { RequestAuthenticator } from './auth.js';
+import type { AuthVerdict, Principal, RequestAuthenticator, RouteClass } from './auth.js';
 import type { WakeBudget } from './wake.js';
 
 export type HostRuntime = Pick<Runtime<any>, 'replay' | 'wake' | 'sweepDue' | 'fireSchedules' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'>;
@@ -17,6 +19,8 @@ export interface HostHttpOptions {
   runtime: HostRuntime;
   /** Every request must pass it; null serves without authentication (only for a loopback development server). */
   authenticate: RequestAuthenticator | null;
+  /** What to say when credentials are missing or refused (the schemes this host takes). @default 'Valid credentials are required' */
+  credentialsHint?: string;
   /** The budget of a request received at `receivedAt` (runtime clock): its end, margin and waits. */
   budgetOf(receivedAt: number): WakeBudget;
   /** @default '/_cairn/wake' */
@@ -59,51 +63,83 @@ export function createHostHttp(options: HostHttpOptions): HostHttpHandler {
           maxBodyBytes,
           onError: (error, request) => options.onError(error, { operation: 'api', path: new URL(request.url).pathname }),
         }));
+  const refuse = (reason: string, request: Request) => {
+    options.onAuthFailure(reason, request);
+    return problemResponse(401, 'unauthenticated', options.credentialsHint ?? 'Valid credentials are required', { 'www-authenticate': 'Bearer' });
+  };
 
   return async (request) => {
     const receivedAt = runtime.clock.now();
-    const declared = Number(request.headers.get('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > maxBodyBytes) return problemResponse(413, 'payload_too_large', `The limit is ${maxBodyBytes} bytes`);
-    const body = new Uint8Array(await request.arrayBuffer());
-    if (body.byteLength > maxBodyBytes) return problemResponse(413, 'payload_too_large', `The limit is ${maxBodyBytes} bytes`);
-
-    if (options.authenticate) {
-      const verdict = await options.authenticate(request, body);
-      if (!verdict.ok) {
-        options.onAuthFailure(verdict.reason, request);
-        return problemResponse(401, 'unauthenticated', 'A valid Google-signed ID token or Cairn request signature is required', {
-          'www-authenticate': 'Bearer',
-        });
-      }
+    // Credentials first, from the headers alone: nothing of the body is read for a caller without them.
+    const verdict: AuthVerdict = options.authenticate ? await options.authenticate(request) : { ok: true, principal: ANONYMOUS };
+    if (!verdict.ok) return refuse(verdict.reason, request);
+    let body: Uint8Array | undefined;
+    try {
+      body = await readBodyBytes(request, maxBodyBytes);
+    } catch (error) {
+      return problemFor(error);
     }
+    const checked = verdict.verifyBody ? await verdict.verifyBody(body) : verdict;
+    if (!checked.ok) return refuse(checked.reason, request);
 
     const path = new URL(request.url).pathname;
-    if (options.serveDeliveries !== false && (path === wakePath || path === sweepPath)) {
+    const delivery = options.serveDeliveries !== false && (path === wakePath || path === sweepPath);
+    const routeClass: RouteClass = delivery ? 'scheduler' : 'api';
+    if (!checked.principal.routes.includes(routeClass)) {
+      options.onAuthFailure(`${describe(checked.principal)} may not reach ${routeClass} routes`, request);
+      return problemResponse(403, 'forbidden', `These credentials do not reach the ${routeClass === 'api' ? 'REST API' : 'wake and sweep endpoints'}`);
+    }
+    if (delivery) {
       if (request.method !== 'POST') return problemResponse(405, 'method_not_allowed', 'Use POST for this path', { allow: 'POST' });
       const report = (error: unknown) => options.onError(error, { operation: path === wakePath ? 'wake' : 'sweep', path });
+      const contentType = request.headers.get('content-type');
+      const budget = options.budgetOf(receivedAt);
       return path === wakePath
-        ? wake(runtime, body, options.budgetOf(receivedAt), report)
-        : sweep(runtime, body, options.budgetOf(receivedAt), options.sweepConcurrency ?? 4, report);
+        ? wake(runtime, body, contentType, budget, report)
+        : sweep(runtime, body, contentType, budget, options.sweepConcurrency ?? 4, report);
     }
     if (!api) return problemResponse(404, 'route_not_found', 'This host serves no REST API');
-    const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && body.byteLength > 0;
-    return api(new Request(request.url, { method: request.method, headers: request.headers, body: hasBody ? body : undefined }));
+    return api.withBody
+      ? api.withBody(request, body)
+      : api(
+          new Request(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
+          }),
+        );
   };
 }
 
-function parseJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(new TextDecoder().decode(body)) };
-  } catch {
-    return { ok: false };
-  }
+const ANONYMOUS: Principal = { kind: 'anonymous', routes: ['api', 'scheduler'] };
+
+function describe(principal: Principal): string {
+  if (principal.kind === 'oidc') return `the ID token of ${principal.email ?? principal.subject ?? 'an unnamed subject'}`;
+  return principal.kind === 'hmac' ? 'a signed request' : 'an anonymous caller';
+}
+
+/** An HTTP problem (bad body, too large) as its answer. */
+function problemFor(error: unknown): Response {
+  if (!(error instanceof HttpProblem)) throw error;
+  const { status, body } = mapError(error);
+  return jsonResponse(status, body);
 }
 
 /** One wake delivery: one `runtime.wake`, answered so the scheduler retries what must be retried. */
-async function wake(runtime: HostRuntime, body: Uint8Array, budget: WakeBudget, onError: (error: unknown) => void): Promise<Response> {
-  const json = parseJson(body);
-  if (!json.ok) return problemResponse(400, 'invalid_json', 'The request body is not valid JSON');
-  const parsed = WakeMessageSchema.safeParse(json.value);
+async function wake(
+  runtime: HostRuntime,
+  body: Uint8Array | undefined,
+  contentType: string | null,
+  budget: WakeBudget,
+  onError: (error: unknown) => void,
+): Promise<Response> {
+  let value: unknown;
+  try {
+    value = parseJsonBody(body, contentType);
+  } catch (error) {
+    return problemFor(error);
+  }
+  const parsed = WakeMessageSchema.safeParse(value);
   if (!parsed.success) return problemResponse(400, 'invalid_wake', 'Expected a wake message { kind: "cairn.wake", workflowName, instanceId, wakeSeq, wakeAt }');
   const message = parsed.data;
   if (!runtime.workflowNames.includes(message.workflowName))
@@ -124,12 +160,23 @@ async function wake(runtime: HostRuntime, body: Uint8Array, budget: WakeBudget, 
 }
 
 /** One sweeper tick: replays what is due within the request's deadline. */
-async function sweep(runtime: HostRuntime, body: Uint8Array, budget: WakeBudget, concurrency: number, onError: (error: unknown) => void): Promise<Response> {
+async function sweep(
+  runtime: HostRuntime,
+  body: Uint8Array | undefined,
+  contentType: string | null,
+  budget: WakeBudget,
+  concurrency: number,
+  onError: (error: unknown) => void,
+): Promise<Response> {
   let limit = DEFAULT_SWEEP_LIMIT;
-  if (new TextDecoder().decode(body).trim() !== '') {
-    const json = parseJson(body);
-    if (!json.ok) return problemResponse(400, 'invalid_json', 'The request body is not valid JSON');
-    const parsed = SweepMessageSchema.safeParse(json.value);
+  let value: unknown;
+  try {
+    value = parseJsonBody(body, contentType);
+  } catch (error) {
+    return problemFor(error);
+  }
+  if (value !== undefined) {
+    const parsed = SweepMessageSchema.safeParse(value);
     if (!parsed.success) return problemResponse(400, 'invalid_sweep', 'Expected no body or { kind: "cairn.sweep", limit?: 1..1000 }');
     limit = parsed.data.limit ?? limit;
   }

@@ -47,11 +47,19 @@ export async function handleWake(host: WakeHost, message: WakeMessage, budget: W
   if (FINISHED_STATUSES.has(instance.status))
     return { outcome: instance.status as 'complete' | 'errored' | 'terminated', status: instance.status, wakeAt: null };
   if (instance.status === 'paused') return { outcome: 'paused', status: 'paused', wakeAt: null };
-  if (message.wakeSeq >= 0 && instance.wakeSeq > message.wakeSeq) return { outcome: 'stale', status: instance.status, wakeAt: instance.wakeAt };
+  // A wake-up of a deleted instance whose id was used again, or an older one of this instance: dropped.
+  const otherIncarnation = message.incarnation !== undefined && instance.incarnation !== undefined && message.incarnation !== instance.incarnation;
+  if (otherIncarnation || (message.wakeSeq >= 0 && instance.wakeSeq > message.wakeSeq))
+    return { outcome: 'stale', status: instance.status, wakeAt: instance.wakeAt };
   const early = message.wakeAt - host.clock.now();
   if (early > 0) {
     if (early > (budget.earlyWaitMs ?? 0) || message.wakeAt >= deadline) {
-      await host.scheduler.schedule({ ...ref, wakeAt: message.wakeAt, wakeSeq: message.wakeSeq });
+      await host.scheduler.schedule({
+        ...ref,
+        wakeAt: message.wakeAt,
+        wakeSeq: message.wakeSeq,
+        ...(instance.incarnation ? { incarnation: instance.incarnation } : {}),
+      });
       return { outcome: 'early', status: instance.status, wakeAt: message.wakeAt };
     }
     await sleepFor(host.clock, early);

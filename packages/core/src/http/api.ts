@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime.js';
 import { errorResponse, HttpProblem, mapError } from './http-errors.js';
 import { jsonResponse } from './json.js';
 import { matchRoute, type Route } from './routes.js';
+import { parseJsonBody, readBodyBytes } from './body.js';
 
 export interface HttpApiOptions {
   /** The runtime whose workflows the API serves. */
@@ -21,7 +22,11 @@ export interface HttpApiOptions {
   onError?: (error: unknown, request: Request) => void;
 }
 
-export type HttpApi = (request: Request) => Promise<Response>;
+export interface HttpApi {
+  (request: Request): Promise<Response>;
+  /** The same, for a caller that has read the body already (a host checking a signature over it): no second read. */
+  withBody?(request: Request, body: Uint8Array | undefined): Promise<Response>;
+}
 
 const OptionsSchema = z.object({
   runtime: z.custom<Pick<Runtime, 'workflow'>>(
@@ -45,7 +50,7 @@ const CreateBody = z
   })
   .strict();
 const BatchBody = z.array(CreateBody);
-const EventBody = z.object({ type: z.string(), payload: z.unknown().optional() }).strict();
+const EventBody = z.object({ type: z.string(), payload: z.unknown().optional(), id: z.string().optional() }).strict();
 const RestartBody = z
   .object({
     from: z
@@ -64,7 +69,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
   const onError = options.onError ?? ((error: unknown) => console.error('[cairn] HTTP API request failed:', error));
 
-  const run = async (request: Request): Promise<Response> => {
+  const run = async (request: Request, read?: { body: Uint8Array | undefined }): Promise<Response> => {
     const url = new URL(request.url);
     let path = url.pathname;
     if (basePath) {
@@ -73,13 +78,13 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     }
     const route = matchRoute(request.method.toUpperCase(), path);
     if (!route) throw notFound();
-    const body = await readJson(request, maxBodyBytes);
-    return handle(runtime, route, body);
+    const bytes = read ? read.body : await readBodyBytes(request, maxBodyBytes);
+    return handle(runtime, route, parseJsonBody(bytes, request.headers.get('content-type')), request.headers);
   };
 
-  return async (request) => {
+  const answer = async (request: Request, read?: { body: Uint8Array | undefined }): Promise<Response> => {
     try {
-      return await run(request);
+      return await run(request, read);
     } catch (error) {
       const mapped = mapError(error);
       if (mapped.internal) onError(error, request);
@@ -88,10 +93,11 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
       return response;
     }
   };
+  return Object.assign((request: Request) => answer(request), { withBody: (request: Request, body: Uint8Array | undefined) => answer(request, { body }) });
 }
 
 /** One route, its body parsed: the instance API call and its answer. */
-async function handle(runtime: Pick<Runtime, 'workflow'>, route: Route, body: unknown): Promise<Response> {
+async function handle(runtime: Pick<Runtime, 'workflow'>, route: Route, body: unknown, headers: Headers): Promise<Response> {
   const workflow = runtime.workflow(route.workflowName);
   switch (route.op) {
     case 'create': {
@@ -118,9 +124,11 @@ async function handle(runtime: Pick<Runtime, 'workflow'>, route: Route, body: un
       return new Response(null, { status: 204 });
     }
     case 'sendEvent': {
-      const input = parseBody(EventBody, body, 'event body', '{ type: string, payload?: unknown }');
+      const input = parseBody(EventBody, body, 'event body', '{ type: string, payload?: unknown, id?: string }');
       const instance = await workflow.get(route.instanceId);
-      await instance.sendEvent(input);
+      // The idempotency key: the body's `id`, or the Idempotency-Key header (the same event sent again is stored once).
+      const key = input.id ?? headers.get('idempotency-key') ?? undefined;
+      await instance.sendEvent(key === undefined ? input : { ...input, id: key });
       return accepted();
     }
     case 'terminate': {
@@ -156,24 +164,4 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, input: string, allowe
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ValidationError(input, allowed, z.prettifyError(parsed.error).replace(/\n/g, '; '));
   return parsed.data;
-}
-
-/** The request body as JSON; undefined when empty. Refuses bodies over the limit before parsing them. */
-async function readJson(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared, maxBytes);
-  if (!request.body) return undefined;
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw tooLarge(bytes.byteLength, maxBytes);
-  const text = new TextDecoder().decode(bytes);
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpProblem(400, 'invalid_json', 'The request body is not valid JSON');
-  }
-}
-
-function tooLarge(bytes: number, limit: number): HttpProblem {
-  return new HttpProblem(413, 'payload_too_large', `The request body is ${bytes} bytes; the limit is ${limit} bytes`);
 }

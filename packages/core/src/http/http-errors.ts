@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Partial<Record<string, number>> = {
   instance_finished: 409,
   instance_cannot_terminate: 409,
   payload_too_large: 413,
+  too_many_events: 429,
 };
 
 export interface MappedError {

@@ -12,6 +12,8 @@ export const WakeMessageSchema = z.object({
   wakeSeq: z.number().int().min(-1),
   /** Epoch ms the wake-up is due; a host that gets it early may wait in process. */
   wakeAt: z.number().int().nonnegative(),
+  /** The instance's incarnation: a delivery for an older one (the id was deleted and reused) is dropped. */
+  incarnation: z.string().min(1).max(32).optional(),
 });
 export type WakeMessage = z.infer<typeof WakeMessageSchema>;
 
@@ -24,12 +26,14 @@ export const SweepMessageSchema = z.object({
 export type SweepMessage = z.infer<typeof SweepMessageSchema>;
 
 /** The wake message for a wake request, as a scheduler puts it in a schedule, a task or an invoke. */
-export function wakeMessage(wake: { workflowName: string; instanceId: string; wakeSeq: number; wakeAt: number }): WakeMessage {
-  return {
+export function wakeMessage(wake: { workflowName: string; instanceId: string; wakeSeq: number; wakeAt: number; incarnation?: string }): WakeMessage {
+  const message: WakeMessage = {
     kind: 'cairn.wake',
     workflowName: wake.workflowName,
     instanceId: wake.instanceId,
     wakeSeq: wake.wakeSeq,
     wakeAt: Math.max(0, Math.floor(wake.wakeAt)),
   };
+  if (wake.incarnation !== undefined) message.incarnation = wake.incarnation;
+  return message;
 }

@@ -118,11 +118,11 @@ export function startedRecord(
   return record;
 }
 
-/** A wait took the event `eventId`. */
+/** A wait took the event: its id, type, time and payload (so a replay needs the event no more). */
 export function receivedRecord(
   step: StepIdentity,
   generation: number,
-  fields: { startedAt: number; recordedAt: number; eventId: string; eventType: string },
+  fields: { startedAt: number; recordedAt: number; eventId: string; eventType: string; payload: string; eventTimestamp: number },
 ): StepRecord {
   return {
     v: RECORD_VERSION,
@@ -134,10 +134,12 @@ export function receivedRecord(
     name: step.name,
     state: 'completed',
     attempt: 1,
+    value: fields.payload,
     startedAt: fields.startedAt,
     recordedAt: fields.recordedAt,
     eventId: fields.eventId,
     eventType: fields.eventType,
+    eventTimestamp: fields.eventTimestamp,
   };
 }
 

@@ -3,6 +3,7 @@
 //   <key>#<attempt>              attempt n failed; another runs at `wakeAt`
 //   <key>#start                  a sleep's end or a wait's deadline, fixed when first reached
 //   <key>#<attempt>@<token>.<i>  piece i of a streamed result written by the runner holding lease <token>
+// Events: a generated id starts with its time (`newEventId`); one sent with an idempotency key is `k-<key>`.
 
 import type { StepKind } from '../records.js';
 
@@ -36,4 +37,15 @@ export function streamPieceId(prefix: string, piece: number): string {
 /** The occurrence number in a key (`do:charge-2` -> 2). */
 export function countOfKey(key: string): number {
   return Number(/-(\d+)$/.exec(key)?.[1] ?? 1);
+}
+
+const KEYED_EVENT = 'k-';
+
+/** The stored id of an event sent with an idempotency key; never equal to a generated id (those start with their time in base 36, a digit for millennia). */
+export function keyedEventId(key: string): string {
+  return `${KEYED_EVENT}${key}`;
+}
+
+export function isKeyedEventId(id: string): boolean {
+  return id.startsWith(KEYED_EVENT);
 }

@@ -1,7 +1,7 @@
 // A journal read as a step timeline: one entry per step call, in program order, with its attempts, state,
 // output or error. The CLI, the testkit's history, the explorer and the REST inspection routes all use it.
 
-import { FINISHED_STATUSES, type ErrorSummary, type EventRecord, type Journal, type StepKind, type StepRecord } from '../records.js';
+import { FINISHED_STATUSES, RECORD_VERSION, type ErrorSummary, type EventRecord, type Journal, type StepKind, type StepRecord } from '../records.js';
 import { deserialize } from '../serialize.js';
 import type { RecordedStepConfig } from '../step-config.js';
 import { countOfKey } from './keys.js';
@@ -185,7 +185,11 @@ function fillWait(entry: StepTimelineEntry, start: StepRecord | undefined, outco
   entry.attempts = 1;
   settle(entry, outcome.state === 'completed' ? 'received' : 'timed out', outcome.recordedAt, context);
   if (outcome.state !== 'completed') return;
-  entry.event = context.journal.events.find((event) => event.id === outcome.eventId) ?? null;
+  // The outcome holds the event it took (older records only name it: it is then in the journal's events).
+  entry.event =
+    outcome.value !== undefined && outcome.eventTimestamp !== undefined && outcome.eventId !== undefined
+      ? { v: RECORD_VERSION, id: outcome.eventId, type: outcome.eventType ?? '', payload: outcome.value, timestamp: outcome.eventTimestamp }
+      : (context.journal.events.find((event) => event.id === outcome.eventId) ?? null);
   if (entry.event && context.decode) entry.output = deserialize(entry.event.payload);
 }
 
