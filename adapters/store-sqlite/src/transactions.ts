@@ -26,7 +26,7 @@ export function messageOf(error: unknown): string {
 }
 
 /** SQLITE_BUSY and SQLITE_LOCKED (and their extended codes): another connection held the lock. */
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   const code = (error as { errcode?: unknown } | null)?.errcode;
   return typeof code === 'number' && ((code & 0xff) === 5 || (code & 0xff) === 6);
 }

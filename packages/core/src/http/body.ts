@@ -8,7 +8,7 @@ import { HttpProblem } from './http-errors.js';
 /** The envelope around a value (a body's `params`, `payload`) may add a few levels of its own. */
 const MAX_BODY_DEPTH = MAX_NESTING_DEPTH + 8;
 
-export function tooLarge(bytes: number | undefined, limit: number): HttpProblem {
+function tooLarge(bytes: number | undefined, limit: number): HttpProblem {
   return new HttpProblem(
     413,
     'payload_too_large',
@@ -46,7 +46,7 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
 }
 
 /** True for `application/json` and `application/<something>+json`, with any parameters. */
-export function isJsonContentType(value: string | null): boolean {
+function isJsonContentType(value: string | null): boolean {
   if (value === null) return false;
   const type = value.split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
@@ -76,7 +76,7 @@ export function parseJsonBody(bytes: Uint8Array | undefined, contentType: string
 }
 
 /** Whether brackets outside strings nest deeper than `limit` (one pass, no recursion). */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
+function jsonDepthExceeds(text: string, limit: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
