@@ -22,6 +22,7 @@ import {
 import { encodeJournalRecord, expireAtOf, instanceFields, journalJson } from './codec.js';
 import { decodeInstance, decodeStep, parse, writeChunks, type FirestoreContext } from './context.js';
 import { Code, grpcCode, withRetry } from './errors.js';
+import { getInstance } from './instance-ops.js';
 import { eventDocId, instanceKey, stepDocId } from './keys.js';
 
 const LeaseFieldsSchema = InstanceRecordSchema.pick({ leaseOwner: true, leaseToken: true, expiresAt: true });
@@ -92,6 +93,21 @@ export async function recordStep(ctx: FirestoreContext, { leaseToken, step, ...r
 export async function appendEvent(ctx: FirestoreContext, { event, ...ref }: AppendEventParams): Promise<InstanceRecord> {
   const key = instanceKey(ref);
   const eventId = eventDocId(key, event.id);
+  try {
+    return await appendOnce(ctx, ref, key, eventId, event);
+  } catch (error) {
+    // Another append of the same id committed between our read and our commit (only where reads take no lock):
+    // the event is stored once, and this call reports the instance as it is now.
+    if ((grpcCode(error) ?? grpcCode((error as { cause?: unknown }).cause)) !== Code.ALREADY_EXISTS) throw error;
+    const snap = await withRetry('appendEvent', ctx.retry, () => ctx.doc(eventId).get());
+    if (!snap.exists) throw error;
+    const instance = await getInstance(ctx, ref);
+    if (!instance) throw new InstanceNotFoundError(ref.workflowName, ref.instanceId);
+    return instance;
+  }
+}
+
+function appendOnce(ctx: FirestoreContext, ref: InstanceRef, key: string, eventId: string, event: EventRecord): Promise<InstanceRecord> {
   const writeId = randomUUID();
   return ctx.transaction('appendEvent', async (tx) => {
     const [instanceSnap, eventSnap] = await tx.getAll(ctx.doc(key), ctx.doc(eventId));

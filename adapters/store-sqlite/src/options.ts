@@ -30,6 +30,11 @@ export const SqliteStoreOptionsSchema = z.object({
    * store's can be. For fault-injection tests (the conformance suite's fault mode). @default none
    */
   afterCommit: z.custom<() => void>((value) => typeof value === 'function', 'a function').optional(),
+  /**
+   * Called before every write runs; if it throws, the write is refused before it reaches the file (a request
+   * that never arrived). For fault-injection tests. @default none
+   */
+  beforeWrite: z.custom<() => void>((value) => typeof value === 'function', 'a function').optional(),
   /** Told of each stored instance a listing leaves out because its row does not parse. @default console.warn */
   onCorruptRecord: z.custom<(error: CorruptRecordError) => void>((value) => typeof value === 'function', 'a function').optional(),
 });

@@ -28,7 +28,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { path } = settings;
   const db = openDatabase(path, settings);
   const sql = prepareStatements(db);
-  const tx = new Transactions(sql, settings.afterCommit);
+  const tx = new Transactions(sql, { beforeWrite: settings.beforeWrite, afterCommit: settings.afterCommit });
   const onCorruptRecord = settings.onCorruptRecord ?? ((error: CorruptRecordError) => console.warn(`${error.message}: left out of the listing`));
   const ctx: SqliteContext = { sql, shaped: new ShapedStatements(db), tx, onCorruptRecord };
   const bind =

@@ -35,6 +35,18 @@ function wrap(operation: string, error: unknown): unknown {
   return CairnError.is(error) ? error : new AdapterError('sqlite', operation, messageOf(error), { cause: error });
 }
 
+/** Test hooks: faults injected where a network store's transport would lose or refuse a request. */
+export interface FaultHooks {
+  beforeWrite?: (() => void) | undefined;
+  afterCommit?: (() => void) | undefined;
+}
+
+/** A transient failure may carry a promise the resend waits for (another writer's change landing meanwhile). */
+function resumeAfterOf(error: unknown): Promise<unknown> | undefined {
+  const resume = (error as { resumeAfter?: unknown } | null)?.resumeAfter;
+  return resume instanceof Promise ? resume : undefined;
+}
+
 export class Transactions {
   private queue: Job[] = [];
   private inGroup = false;
@@ -42,7 +54,7 @@ export class Transactions {
 
   constructor(
     private readonly sql: Statements,
-    private readonly afterCommit: (() => void) | undefined,
+    private readonly hooks: FaultHooks,
   ) {}
 
   /** Runs a read now. */
@@ -94,8 +106,9 @@ export class Transactions {
     if (jobs.length === 1) {
       const job = jobs[0]!;
       try {
+        this.hooks.beforeWrite?.();
         const value = job.body(job.attempt > 1);
-        this.afterCommit?.();
+        this.hooks.afterCommit?.();
         job.resolve(value);
       } catch (error) {
         this.settleFailed(job, error);
@@ -118,8 +131,12 @@ export class Transactions {
 
   /** A transient failure runs the write again (it may have committed); any other failure is the answer. */
   private settleFailed(job: Job, error: unknown): void {
-    if (isTransient(error) && job.attempt < MAX_ATTEMPTS && !this.closed) this.enqueue({ ...job, attempt: job.attempt + 1 });
-    else job.reject(wrap(job.operation, error));
+    if (!isTransient(error) || job.attempt >= MAX_ATTEMPTS || this.closed) return job.reject(wrap(job.operation, error));
+    const again = { ...job, attempt: job.attempt + 1 };
+    const resumeAfter = resumeAfterOf(error);
+    if (!resumeAfter) return this.enqueue(again);
+    const resend = () => (this.closed ? job.reject(wrap(job.operation, error)) : this.enqueue(again));
+    void resumeAfter.then(resend, resend);
   }
 
   /** Runs the jobs in one write transaction; undefined (every job settled as failed) when it could not commit. */
@@ -134,6 +151,7 @@ export class Transactions {
     this.inGroup = true;
     const results = jobs.map((job) => {
       try {
+        this.hooks.beforeWrite?.();
         return { ok: true as const, value: job.body(job.attempt > 1) };
       } catch (error) {
         return { ok: false as const, error };
@@ -142,7 +160,7 @@ export class Transactions {
     this.inGroup = false;
     try {
       sql.commit.run();
-      this.afterCommit?.();
+      this.hooks.afterCommit?.();
     } catch (error) {
       try {
         sql.rollback.run();

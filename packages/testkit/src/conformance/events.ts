@@ -6,6 +6,7 @@ import type { SuiteContext } from './context.js';
 import { T0, createInstance, createLeased, expectCairnError, makeEvent, mustGet, mustLoad, refOf, uniqueId } from './fixtures.js';
 
 export function eventTests(ctx: SuiteContext): void {
+  idempotencyTests(ctx);
   describe('events', () => {
     it('appendEvent returns the instance with eventSeq and version incremented and nothing else changed', async () => {
       const before = await createInstance(ctx.store, { wakeAt: T0 + 100, status: 'waiting' });
@@ -62,6 +63,31 @@ export function eventTests(ctx: SuiteContext): void {
       await expectCairnError(ctx.store.appendEvent({ ...ref, event: makeEvent(T0, 'lost') }), 'instance_not_found');
       expect(await ctx.store.getInstance(ref)).toBeNull();
       expect(await ctx.store.loadJournal(ref)).toBeNull();
+    });
+  });
+}
+
+function idempotencyTests(ctx: SuiteContext): void {
+  describe('events: idempotency keys', () => {
+    it('an event id already stored changes nothing: the first event with an id wins, counters move once', async () => {
+      const instance = await createInstance(ctx.store);
+      const first = makeEvent(T0, 'keyed', { payload: '"first"' });
+      const once = parseInstanceRecord(await ctx.store.appendEvent({ ...refOf(instance), event: first }));
+      const again = parseInstanceRecord(await ctx.store.appendEvent({ ...refOf(instance), event: { ...first, payload: '"second"', type: 'other' } }));
+      expect(again.eventSeq).toBe(once.eventSeq);
+      expect(again.version).toBe(once.version);
+      const journal = await mustLoad(ctx.store, instance);
+      expect(journal.events).toEqual([first]);
+      expect(journal.instance).toMatchObject({ eventSeq: instance.eventSeq + 1, version: instance.version + 1 });
+    });
+
+    it('concurrent appends of one event id store it once', async () => {
+      const instance = await createInstance(ctx.store);
+      const event = makeEvent(T0, 'same');
+      await Promise.all(Array.from({ length: ctx.options.concurrency }, () => ctx.store.appendEvent({ ...refOf(instance), event })));
+      const journal = await mustLoad(ctx.store, instance);
+      expect(journal.events).toEqual([event]);
+      expect(journal.instance.eventSeq).toBe(instance.eventSeq + 1);
     });
   });
 }

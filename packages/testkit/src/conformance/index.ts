@@ -4,19 +4,25 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { WorkflowStore } from '@cairn/core';
 import { concurrencyTests } from './concurrency.js';
+import { corpusTests } from './corpus.js';
+import { corruptionTests } from './corruption.js';
 import { deletionTests } from './deletion.js';
+import { durabilityTests } from './durability.js';
 import type { SuiteContext } from './context.js';
 import { eventTests } from './events.js';
 import { failureTests } from './failures.js';
+import { faultTests } from './faults.js';
 import { instanceTests } from './instances.js';
 import { journalTests } from './journal.js';
 import { leaseTests } from './leases.js';
 import { limitTests } from './limits.js';
 import { listingTests } from './listing.js';
+import { nonceTests } from './nonces.js';
 import { resolveConformanceOptions, type StoreConformanceOptions, type StoreFactory, type StoreHarness } from './options.js';
+import { raceTests } from './races.js';
 import { wakeUpTests } from './wakeups.js';
 
-export type { StoreConformanceOptions, StoreFactory, StoreHarness } from './options.js';
+export type { StoreConformanceOptions, StoreFactory, StoreFaults, StoreHarness } from './options.js';
 
 /**
  * Registers the conformance suite for one store. `makeStore` runs before every test and must return a
@@ -35,6 +41,10 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory, 
     get store(): WorkflowStore {
       if (!harness) throw new Error('describeStoreConformance: the store is only available inside a test');
       return harness.store;
+    },
+    get harness(): StoreHarness {
+      if (!harness) throw new Error('describeStoreConformance: the harness is only available inside a test');
+      return harness;
     },
     options: resolved,
   };
@@ -64,6 +74,12 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory, 
     deletionTests(ctx);
     limitTests(ctx);
     concurrencyTests(ctx);
+    raceTests(ctx);
+    corpusTests(ctx);
+    nonceTests(ctx);
     failureTests(ctx);
+    faultTests(ctx);
+    durabilityTests(ctx);
+    corruptionTests(ctx);
   });
 }

@@ -1,7 +1,24 @@
 // The harness an adapter hands to `describeStoreConformance`, and the options where stores legitimately differ.
 
 import { z } from 'zod';
-import { MAX_PAYLOAD_BYTES, parseOptions, type WorkflowStore } from '@cairn/core';
+import { MAX_PAYLOAD_BYTES, parseOptions, type InstanceRef, type WorkflowStore } from '@cairn/core';
+
+/**
+ * How a harness loses requests, as networks do. Each fault applies to the requests the store sends from now on.
+ * Give it for stores with a transport (or an equivalent, as SQLite's `afterCommit` hook): the fault-mode tests
+ * then run.
+ */
+export interface StoreFaults {
+  /**
+   * The next request the store sends is applied, then its answer is lost: the store (or its SDK) sees a transient
+   * failure and sends it again. `interleave`, when given, runs between the lost answer and the resend (another
+   * writer's change landing in between).
+   */
+  loseNextResponse(options?: { interleave?: () => Promise<unknown> }): void;
+  /** The next `requests` requests go through; every later one fails for good, until `heal()`. (A crash midway.) */
+  failAfter(requests: number): void;
+  heal(): void;
+}
 
 /** One store under test. */
 export interface StoreHarness {
@@ -11,6 +28,15 @@ export interface StoreHarness {
    * cleanup when the store shares a client across tests (drop the namespace, keep the client).
    */
   cleanup?: () => void | Promise<void>;
+  /** Lost answers and failures midway: registers the fault-mode tests. */
+  faults?: StoreFaults;
+  /**
+   * Closes the store and opens another on the same storage (the same file, table, collection), as a restart
+   * does: registers the durability tests (everything written is there after it).
+   */
+  reopen?: () => Promise<WorkflowStore>;
+  /** Damages the stored instance record of `ref` (bytes a reader cannot parse): registers the corruption tests. */
+  corrupt?: (ref: InstanceRef) => Promise<void>;
 }
 
 /**
