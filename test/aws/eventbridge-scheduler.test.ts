@@ -77,6 +77,19 @@ describe('createEventBridgeScheduler', () => {
     expect(received.filter((event) => (event as { instanceId?: string }).instanceId === 'o-2')).toHaveLength(1);
   });
 
+  it('an id deleted and created again (a new incarnation) gets schedules of its own: no ConflictException taken for success', async () => {
+    const wake = { workflowName: 'ORDER', instanceId: 'reused', wakeAt: Date.now() + 60_000, wakeSeq: 1 };
+    const eventbridge = adapter();
+    const conflictsBefore = scheduler.errors.filter((error) => error.type === 'ConflictException').length;
+    await eventbridge.schedule({ ...wake, incarnation: 'aaaaaaaaaa' });
+    await eventbridge.schedule({ ...wake, incarnation: 'bbbbbbbbbb' });
+    expect(scheduler.errors.filter((error) => error.type === 'ConflictException')).toHaveLength(conflictsBefore);
+    expect(scheduler.schedules.has('cairn/cairn.v.ORDER.reused.aaaaaaaaaa.1')).toBe(true);
+    expect(scheduler.schedules.has('cairn/cairn.v.ORDER.reused.bbbbbbbbbb.1')).toBe(true);
+    const input = JSON.parse(scheduler.created.at(-1)!.request.Target.Input);
+    expect(input).toMatchObject({ instanceId: 'reused', wakeSeq: 1, incarnation: 'bbbbbbbbbb' });
+  });
+
   it('invokes the function asynchronously for a wake-up due now, without a schedule', async () => {
     const count = scheduler.created.length;
     const wakeAt = Date.now() + 500;

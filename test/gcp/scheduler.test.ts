@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuth2Client } from 'google-auth-library';
-import { CairnError, WakeMessageSchema } from '@cairn/core';
+import { CairnError, createMemoryStore, createRuntime, WakeMessageSchema, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 import { createCloudTasksScheduler, TASK_ID_PATTERN, wakeTaskId } from '@cairn/scheduler-cloud-tasks';
 import { startCloudTasksEmulator, type CloudTasksEmulator } from './cloud-tasks-emulator.js';
 import { createOidcSigner } from './oidc-signer.js';
@@ -39,6 +39,12 @@ afterAll(async () => {
   await target?.close();
 });
 
+class Parked extends WorkflowEntrypoint {
+  async run(_event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    await step.waitForEvent('go', { type: 'go', timeout: '1 day' });
+  }
+}
+
 const scheduler = (overrides: Record<string, unknown> = {}) =>
   createCloudTasksScheduler({ client: localCloudTasksClient(emulator), queue: QUEUE, url: target.url, serviceAccountEmail: SA, ...overrides });
 
@@ -67,6 +73,32 @@ describe('createCloudTasksScheduler against the Cloud Tasks stand-in', () => {
     // A different wakeSeq is a different wake-up.
     await s.schedule({ ...wake, wakeSeq: 4 });
     expect(emulator.tasks.has(`${QUEUE}/tasks/${wakeTaskId('ORDER', 'twice', 4)}`)).toBe(true);
+  });
+
+  it("an id deleted and created again gets tasks of its own (no ALREADY_EXISTS), and the old incarnation's wake-up is dropped as stale", async () => {
+    const store = createMemoryStore();
+    const tasks = scheduler();
+    const runtime = createRuntime({ store, scheduler: tasks, workflows: { ORDER: Parked }, maxInProcessWaitMs: 0 });
+    try {
+      const first = await runtime.workflow('ORDER').create({ id: 'reused' });
+      const firstIncarnation = (await store.getInstance({ workflowName: 'ORDER', instanceId: 'reused' }))!.incarnation!;
+      await first.delete();
+      await runtime.workflow('ORDER').create({ id: 'reused' });
+      const second = (await store.getInstance({ workflowName: 'ORDER', instanceId: 'reused' }))!;
+      expect(second.incarnation).not.toBe(firstIncarnation);
+      const names = [firstIncarnation, second.incarnation!].map((incarnation) => `${QUEUE}/tasks/${wakeTaskId('ORDER', 'reused', 0, 0, incarnation)}`);
+      // Both first wake-ups (wakeSeq 0) were created: the second is not mistaken for a retry of the first.
+      for (const name of names) expect(emulator.createCalls.filter((call) => call.name === name).map((call) => call.status)).toEqual([200]);
+      // The deleted instance's wake-up, delivered late to the new one, changes nothing.
+      const stale = await runtime.wake(
+        { kind: 'cairn.wake', workflowName: 'ORDER', instanceId: 'reused', wakeSeq: 0, wakeAt: 0, incarnation: firstIncarnation },
+        { endsAt: Date.now() + 10_000 },
+      );
+      expect(stale.outcome).toBe('stale');
+      expect((await store.getInstance({ workflowName: 'ORDER', instanceId: 'reused' }))!.version).toBe(second.version);
+    } finally {
+      await runtime.close();
+    }
   });
 
   it("schedules at its time, and clamps wake-ups past Cloud Tasks' 720h horizon", async () => {

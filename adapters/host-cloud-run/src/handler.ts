@@ -66,7 +66,7 @@ export function createCloudRunHandler(options: CloudRunHandlerOptions): CloudRun
 
   return {
     fetch: fetchHandler,
-    listener: toNodeListener(fetchHandler, settings.maxBodyBytes),
+    listener: toNodeListener(fetchHandler),
     get draining() {
       return draining;
     },

@@ -2,8 +2,9 @@
 // before an instance is stopped; SIGKILL follows about 10 s later) it stops accepting connections,
 // lets requests in flight finish recording (handler.shutdown -> runtime.close) and exits.
 
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHostServer } from '@cairn/core';
 import type { CloudRunHandler } from './handler.js';
 
 export interface ServeOptions {
@@ -31,7 +32,7 @@ export interface ServingHandle {
 export async function serve(options: ServeOptions): Promise<ServingHandle> {
   const { handler } = options;
   const log = options.log ?? ((message: string) => console.log(message));
-  const server = createServer(handler.listener);
+  const server = createHostServer(handler.listener);
   const port = options.port ?? (Number(process.env.PORT) || 8080);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

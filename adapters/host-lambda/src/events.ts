@@ -27,8 +27,37 @@ export const HttpEventV2Schema = z.object({
 });
 export type HttpEventV2 = z.infer<typeof HttpEventV2Schema>;
 
+const StringMap = z.record(z.string(), z.string().nullable().optional()).nullable().optional();
+const StringsMap = z.record(z.string(), z.array(z.string()).nullable().optional()).nullable().optional();
+
+/**
+ * An API Gateway REST API (or HTTP API payload 1.0) request, or an Application Load Balancer request (its
+ * `requestContext.elb`). See `APIGatewayProxyEvent` and `ALBEvent` in @types/aws-lambda.
+ */
+export const HttpEventV1Schema = z.object({
+  version: z.literal('1.0').optional(),
+  httpMethod: z.string().min(1),
+  path: z.string().startsWith('/'),
+  headers: StringMap,
+  multiValueHeaders: StringsMap,
+  queryStringParameters: StringMap,
+  multiValueQueryStringParameters: StringsMap,
+  body: z.string().nullable().optional(),
+  isBase64Encoded: z.boolean().optional(),
+  requestContext: z
+    .object({
+      domainName: z.string().optional(),
+      elb: z.object({ targetGroupArn: z.string() }).optional(),
+    })
+    .optional(),
+});
+export type HttpEventV1 = z.infer<typeof HttpEventV1Schema>;
+
 export type LambdaEvent =
-  { kind: 'wake'; message: z.infer<typeof WakeMessageSchema> } | { kind: 'sweep'; limit: number | undefined } | { kind: 'http'; event: HttpEventV2 };
+  | { kind: 'wake'; message: z.infer<typeof WakeMessageSchema> }
+  | { kind: 'sweep'; limit: number | undefined }
+  | { kind: 'http'; event: HttpEventV2 }
+  | { kind: 'http-v1'; event: HttpEventV1; source: 'rest' | 'alb' };
 
 /** Which of the accepted events this is, or null. */
 export function classifyEvent(event: unknown): LambdaEvent | null {
@@ -39,6 +68,8 @@ export function classifyEvent(event: unknown): LambdaEvent | null {
   if (ScheduledEventSchema.safeParse(event).success) return { kind: 'sweep', limit: undefined };
   const http = HttpEventV2Schema.safeParse(event);
   if (http.success) return { kind: 'http', event: http.data };
+  const v1 = HttpEventV1Schema.safeParse(event);
+  if (v1.success) return { kind: 'http-v1', event: v1.data, source: v1.data.requestContext?.elb ? 'alb' : 'rest' };
   return null;
 }
 

@@ -3,7 +3,8 @@
 //   - a wake message (an EventBridge Scheduler schedule, an async invoke) -> runtime.wake, with the
 //     invocation's remaining time as the budget;
 //   - the sweeper tick (an EventBridge rule's scheduled event, or `{ kind: 'cairn.sweep' }`) -> runtime.sweepDue;
-//   - HTTP requests through a Function URL or an API Gateway HTTP API (payload 2.0) -> core's host surface.
+//   - HTTP requests through a Function URL, an API Gateway HTTP API (payload 2.0 or 1.0), an API Gateway REST API
+//     or an Application Load Balancer -> core's host surface.
 //
 // Long workflows: a replay that reaches the deadline with work left records the instance as due now and asks
 // the scheduler for an immediate wake-up, which `@cairn/scheduler-eventbridge` turns into an async invoke: a
@@ -12,13 +13,14 @@
 import { createHostHttp, parseOptions, problemResponse, ValidationError, type HostHttpHandler, type WakeBudget } from '@cairn/core';
 import { classifyEvent, ContextSchema, type LambdaContextLike } from './events.js';
 import { eventToRequest, responseToResult, type HttpResultV2 } from './http-bridge.js';
+import { eventV1ToRequest, responseToResultV1, type HttpResultV1 } from './http-bridge-v1.js';
 import { HandlerOptionsSchema, type LambdaHandlerOptions, type RuntimeLike } from './options.js';
 
 export type { LambdaHandlerOptions } from './options.js';
 
 export type WakeResult = { kind: 'wake'; outcome: string; status: string | null; wakeAt: number | null };
 export type SweepResult = { kind: 'sweep'; due: number };
-export type LambdaResult = WakeResult | SweepResult | HttpResultV2;
+export type LambdaResult = WakeResult | SweepResult | HttpResultV2 | HttpResultV1;
 export type LambdaHandler = (event: unknown, context: LambdaContextLike) => Promise<LambdaResult>;
 
 export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandler {
@@ -71,7 +73,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
     if (!classified) {
       throw new ValidationError(
         'Lambda event',
-        'a Cairn wake message, an EventBridge scheduled event, { kind: "cairn.sweep" } or a Function URL / HTTP API v2 request',
+        'a Cairn wake message, an EventBridge scheduled event, { kind: "cairn.sweep" }, or a Function URL, API Gateway (REST or HTTP API) or ALB request',
         describeEvent(event),
       );
     }
@@ -88,7 +90,15 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
       case 'http': {
         if (options.httpApi === false) return responseToResult(problemResponse(404, 'route_not_found', 'This function serves no HTTP API'));
         const host = await getFront();
-        return responseToResult(await host(eventToRequest(classified.event)));
+        const request = toRequest(classified.event.requestContext.http.method, () => eventToRequest(classified.event));
+        return responseToResult(request instanceof Response ? request : await host(request));
+      }
+      case 'http-v1': {
+        const { event: request, source } = classified;
+        if (options.httpApi === false) return responseToResultV1(problemResponse(404, 'route_not_found', 'This function serves no HTTP API'), request, source);
+        const host = await getFront();
+        const built = toRequest(request.httpMethod, () => eventV1ToRequest(request, source));
+        return responseToResultV1(built instanceof Response ? built : await host(built), request, source);
       }
     }
   };
@@ -105,6 +115,21 @@ async function sweep(rt: RuntimeLike, limit: number, mode: 'fan-out' | 'in-proce
     );
   }
   return { kind: 'sweep', due: report.due };
+}
+
+/** Methods fetch refuses to carry (and that no route serves). */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/** A request the platform passed on that is no valid URL (a bad Host header, say) is the client's mistake: 400. */
+function toRequest(method: string, build: () => Request): Request | Response {
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
+    return problemResponse(405, 'method_not_allowed', `${method.toUpperCase()} is not served`, { allow: 'GET, POST, DELETE' });
+  }
+  try {
+    return build();
+  } catch (error) {
+    return problemResponse(400, 'invalid_request', `The request cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function describeEvent(event: unknown): string {

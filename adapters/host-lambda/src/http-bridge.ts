@@ -30,6 +30,11 @@ export function eventToRequest(event: HttpEventV2): Request {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
+/** Whether a body of this content type goes back as text (otherwise base64). */
+export function isTextType(type: string): boolean {
+  return TEXT_TYPES.test(type);
+}
+
 export async function responseToResult(response: Response): Promise<HttpResultV2> {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -43,7 +48,7 @@ export async function responseToResult(response: Response): Promise<HttpResultV2
   const bytes = Buffer.from(await response.arrayBuffer());
   if (bytes.length === 0) return result;
   const type = response.headers.get('content-type') ?? '';
-  if (TEXT_TYPES.test(type)) {
+  if (isTextType(type)) {
     result.body = bytes.toString('utf8');
     result.isBase64Encoded = false;
   } else {

@@ -2,7 +2,7 @@
 // Node host. Loopback by default; any other address needs request signatures, or an explicit
 // `allowUnauthenticated` (then anyone who reaches the port controls every instance).
 
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import {
@@ -12,6 +12,7 @@ import {
   InvalidOptionsError,
   parseOptions,
   storeNonceClaim,
+  createHostServer,
   toNodeListener,
   type HostRuntime,
 } from '@cairn/core';
@@ -84,7 +85,7 @@ export async function serveHost(host: { runtime: HostRuntime }, options: ServeHo
     onError: (error, where) => console.error(`[cairn] [node host] ${where.operation} ${where.path} failed:`, error),
     onAuthFailure: (reason, request) => console.warn(`[cairn] [node host] refused ${request.method} ${new URL(request.url).pathname}: ${reason}`),
   });
-  const server = createServer(toNodeListener(handler, settings.maxBodyBytes));
+  const server = createHostServer(toNodeListener(handler));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());

@@ -43,12 +43,16 @@ export function quickCheck(db: DatabaseSync, path: string): void {
 /** Every problem `PRAGMA integrity_check` reports (empty when the file is sound). Opens its own read-only connection. */
 export function checkIntegrity(path: string, maxProblems = 100): string[] {
   requireCairnFile(path);
-  const db = new DatabaseSync(path, { readOnly: true });
+  let db: DatabaseSync | undefined;
   try {
+    db = new DatabaseSync(path, { readOnly: true });
     const rows = db.prepare(`PRAGMA integrity_check(${Math.max(1, Math.floor(maxProblems))})`).all() as Array<Record<string, unknown>>;
     const problems = rows.map((row) => String(Object.values(row)[0]));
     return problems.length === 1 && problems[0] === 'ok' ? [] : problems;
+  } catch (error) {
+    // Damage bad enough that the check itself cannot run (a malformed schema, a file that is not a database).
+    return [error instanceof Error ? error.message : String(error)];
   } finally {
-    db.close();
+    db?.close();
   }
 }

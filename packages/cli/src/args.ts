@@ -16,6 +16,7 @@ interface GlobalOptions {
 
 export type Command =
   | { name: 'help' }
+  | { name: 'doctor'; file?: string }
   | { name: 'list'; workflow?: string; status?: z.infer<typeof InstanceStatusSchema>; limit: number; cursor?: string; all: boolean }
   | { name: 'describe'; workflow: string; id: string }
   | { name: 'create'; workflow: string; id?: string; params: unknown; wait: boolean }
@@ -52,7 +53,7 @@ type OptionName = keyof typeof OPTIONS;
 const GLOBAL: OptionName[] = ['config', 'json', 'quiet', 'help'];
 
 /** Flags each command accepts besides the global ones, and its positional arguments. */
-const COMMANDS: Record<Exclude<Command['name'], 'help'>, { flags: OptionName[]; positionals: string[] }> = {
+const COMMANDS: Record<Exclude<Command['name'], 'help' | 'doctor'>, { flags: OptionName[]; positionals: string[] }> = {
   list: { flags: ['workflow', 'status', 'limit', 'cursor', 'all'], positionals: [] },
   describe: { flags: [], positionals: ['workflow', 'id'] },
   create: { flags: ['id', 'params', 'wait'], positionals: ['workflow'] },
@@ -84,7 +85,8 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
 
   const [group, sub, ...rest] = positionals;
   if (values.help || group === undefined || group === 'help') return { global, command: { name: 'help' } };
-  if (group !== 'instances') throw new UsageError(`Unknown command "${group}" (expected "instances")`);
+  if (group === 'doctor') return { global, command: doctorCommand(values, sub, rest) };
+  if (group !== 'instances') throw new UsageError(`Unknown command "${group}" (expected "instances" or "doctor")`);
   if (sub === undefined)
     throw new UsageError('Missing command after "instances" (list, describe, create, send-event, pause, resume, terminate, restart, delete)');
   if (!Object.hasOwn(COMMANDS, sub)) throw new UsageError(`Unknown command "instances ${sub}"`);
@@ -142,6 +144,15 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
       return { global, command };
     }
   }
+}
+
+/** `cairn doctor [<file>]`: the SQLite file to check, or the config's. */
+function doctorCommand(values: Record<string, unknown>, file: string | undefined, rest: string[]): Command {
+  for (const flag of Object.keys(values)) {
+    if (!GLOBAL.includes(flag as OptionName)) throw new UsageError(`Option --${flag} does not apply to "doctor"`);
+  }
+  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}" for "doctor"`);
+  return file === undefined ? { name: 'doctor' } : { name: 'doctor', file: check('<file>', Name, file) };
 }
 
 function check<T>(argument: string, schema: z.ZodType<T>, value: unknown): T {

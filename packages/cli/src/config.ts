@@ -164,7 +164,7 @@ async function openStore(descriptor: StoreDescriptor, folder: string): Promise<W
     return createMemoryStore();
   }
   // Imported by name at run time: the CLI needs the SQLite adapter only for configs that name it.
-  let adapter: { createSqliteStore(options: { path: string }): WorkflowStore };
+  let adapter: { createSqliteStore(options: { path: string; requireExisting?: boolean }): WorkflowStore };
   try {
     adapter = (await import(SQLITE_PACKAGE)) as typeof adapter;
   } catch (error) {
@@ -175,5 +175,7 @@ async function openStore(descriptor: StoreDescriptor, folder: string): Promise<W
       { cause: error },
     );
   }
-  return adapter.createSqliteStore({ path: resolve(folder, descriptor.path) });
+  const path = resolve(folder, descriptor.path);
+  // A file that is there must be a Cairn journal: an emptied or foreign file is refused, never taken as empty.
+  return adapter.createSqliteStore({ path, requireExisting: existsSync(path) });
 }

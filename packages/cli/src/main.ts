@@ -8,6 +8,7 @@ import { createProgress, type CliIO } from './io.js';
 import { controlCommand } from './commands/control.js';
 import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
+import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -19,6 +20,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       io.stdout(USAGE);
       return 0;
     }
+    if (command.name === 'doctor') return await doctorCommand(io, global.json, command.file, global.config);
     const config = await loadConfig(findConfig(io.cwd, global.config));
     context = createContext(config, io, createProgress(io, global.quiet), global.json);
     return await dispatch(context, command);
@@ -42,7 +44,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 }
 
 /** Runs the command; resolves to its exit code. */
-async function dispatch(context: CommandContext, command: Exclude<Command, { name: 'help' }>): Promise<number> {
+async function dispatch(context: CommandContext, command: Exclude<Command, { name: 'help' | 'doctor' }>): Promise<number> {
   switch (command.name) {
     case 'list':
       await listCommand(context, command);

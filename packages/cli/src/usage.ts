@@ -8,6 +8,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: cairn instances <command> [arguments] [options]
+       cairn doctor [<file>] [options]
 
 Commands:
   list                                  List instances, newest first
@@ -34,6 +35,9 @@ Commands:
       --from <step>                     Keep the steps recorded before this step
   delete <workflow> <id>                Delete an instance and its journal (a running
                                         instance stops; no rollback runs)
+
+  doctor [<file>]                       Check an SQLite journal with PRAGMA integrity_check
+                                        (default: the config's SQLite database); exit 1 if damaged
 
 Options (every command):
   --config <file>                       cairn.config.ts or cairn.config.json

@@ -156,4 +156,4 @@ export {
   type HmacVerifierOptions,
   type HmacVerdict,
 } from './host/hmac.js';
-export { toNodeListener } from './host/node-listener.js';
+export { answerClientErrors, createHostServer, toNodeListener } from './host/node-listener.js';

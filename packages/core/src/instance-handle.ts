@@ -228,17 +228,20 @@ class InstanceHandle implements WorkflowInstance {
     if (parsed.data.id !== undefined) assertEventId(parsed.data.id);
     const payload = serializeWithinLimit(parsed.data.payload, `Event "${parsed.data.type}" payload`, MAX_PAYLOAD_BYTES);
     const before = await this.load();
+    const id = parsed.data.id === undefined ? undefined : keyedEventId(parsed.data.id);
     if (FINISHED_STATUSES.has(before.status)) {
+      // A resend of a keyed event the instance took before it finished reports the first send's outcome.
+      if (await this.holdsEvent(id)) return;
       throw new InstanceFinishedError(this.ref.workflowName, this.ref.instanceId, before.status, 'send an event to');
     }
-    const id = parsed.data.id === undefined ? undefined : keyedEventId(parsed.data.id);
     if (before.eventSeq - (before.eventsConsumed ?? 0) >= this.rt.maxBufferedEvents && !(await this.holdsEvent(id))) {
       throw new EventBufferFullError(this.ref.workflowName, this.ref.instanceId, this.rt.maxBufferedEvents);
     }
     const now = this.rt.clock.now();
+    const stamp = newEventId(now);
     const after = await this.rt.store.appendEvent({
       ...this.ref,
-      event: { v: RECORD_VERSION, id: id ?? newEventId(now), type: parsed.data.type, payload, timestamp: now },
+      event: { v: RECORD_VERSION, id: id ?? stamp, type: parsed.data.type, payload, timestamp: now, ...(id === undefined ? {} : { order: stamp }) },
     });
     if (leaseIsLive(after, now)) {
       // A runner holds it: its next instance write conflicts and re-reads the events; in process, tell it now.

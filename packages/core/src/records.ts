@@ -149,6 +149,11 @@ export const EventRecordSchema = z.object({
   /** Serialized payload. */
   payload: z.string(),
   timestamp: z.number(),
+  /**
+   * For an event sent with an idempotency key (whose id is the key): a stamp made as generated ids are (time, then
+   * a per-process counter), so that it takes its place among events of the same millisecond in the order sent.
+   */
+  order: z.string().min(1).optional(),
 });
 export type EventRecord = z.infer<typeof EventRecordSchema>;
 

@@ -58,6 +58,9 @@ export class Branches {
    */
   block(blocker: Blocker): Promise<void> {
     if (!this.hooks.isActive()) return NEVER;
+    // What it waits for may have come while the branch got here (events merged while it recorded its start,
+    // whose recheck found no blocker to wake): look once more before parking.
+    if (blocker.recheck?.()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let settled = false;
       let cancelTimer: (() => void) | undefined;

@@ -39,7 +39,8 @@ export class Endings {
     this.phase = 'suspending';
     const writer = this.writer();
     const plan = planSuspension(blockers, pausing, writer.instance, this.settings.clock.now());
-    const written = await writer.write(plan.patch);
+    // Decided from this version: a re-read before the write goes out (new events) makes the plan stale.
+    const written = await writer.write(plan.patch, writer.instance.version);
     if (written === 'conflict') {
       if (this.phase === 'suspending') this.phase = 'running';
       return false;

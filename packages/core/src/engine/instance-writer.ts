@@ -29,10 +29,15 @@ export class InstanceWriter {
     private readonly consumed: () => number,
   ) {}
 
-  /** 'conflict': the record changed (it has been re-read, events merged); 'lost': our lease is gone. */
-  write(patch: InstancePatch): Promise<WriteResult> {
+  /**
+   * 'conflict': the record changed (it has been re-read, events merged); 'lost': our lease is gone. `basedOn`: the
+   * version the patch was decided from; if a write queued before it re-read the record since, the patch is stale
+   * (the merged events may change the decision) and it is not sent: 'conflict'.
+   */
+  write(patch: InstancePatch, basedOn?: number): Promise<WriteResult> {
     const write = this.writes.then(async () => {
       if (this.hooks.isDone()) return 'lost' as const;
+      if (basedOn !== undefined && basedOn !== this.instance.version) return 'conflict' as const;
       try {
         const consumed = this.consumed();
         const counted = consumed === (this.instance.eventsConsumed ?? 0) ? patch : { ...patch, eventsConsumed: consumed };

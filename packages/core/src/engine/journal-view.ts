@@ -80,10 +80,12 @@ export class JournalView {
 }
 
 /**
- * Events in the order they were sent: by timestamp, then id. Generated ids start with their time, so this is id
- * order for them; an event sent with an idempotency key (`k-<key>`) takes its place by its time.
+ * Events in the order they were sent: by timestamp, then send stamp. Generated ids are their own stamp (time, then
+ * a counter), so this is id order for them; an event sent with an idempotency key (`k-<key>`) carries its stamp
+ * in `order`.
  */
 function inSendOrder(events: EventRecord[]): EventRecord[] {
   if (!events.some((event) => isKeyedEventId(event.id))) return events;
-  return [...events].sort((a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const stamp = (event: EventRecord) => event.order ?? event.id;
+  return [...events].sort((a, b) => a.timestamp - b.timestamp || (stamp(a) < stamp(b) ? -1 : stamp(a) > stamp(b) ? 1 : 0));
 }

@@ -1,49 +1,126 @@
-// node:http <-> fetch-standard Request/Response: a host's fetch handler served by `node:http` (Cloud Run, the Node host).
+// node:http <-> fetch-standard Request/Response: a host's fetch handler served by `node:http` (Cloud Run, the Node
+// host). The body is handed over as a stream, never read here: the handler checks credentials from the headers
+// first and reads the body under its size limit after, so an unauthenticated caller's body is never buffered.
+// What cannot become a Request (a method fetch forbids, a Host that makes no URL) is answered here with a 4xx.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable, type Duplex } from 'node:stream';
 import { problemBody } from '../http/json.js';
 
-export function toNodeListener(handler: (request: Request) => Promise<Response>, maxBodyBytes: number) {
+/** Methods fetch refuses to carry (and that no route serves). */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function answerProblem(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(problemBody(code, message));
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** The request's URL, or undefined when its Host or target makes none. */
+function urlOf(req: IncomingMessage): string | undefined {
+  const host = req.headers.host;
+  if (host === undefined || host === '') return undefined;
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) return undefined;
+  try {
+    const url = new URL(`http://${host}${target}`);
+    // A Host with a path, user info or a port out of range is not a host.
+    return url.host.toLowerCase() === host.toLowerCase() || url.host === host.replace(/:80$/, '') ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toRequest(req: IncomingMessage, url: string, method: string): Request {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(key, item);
+    else headers.set(key, value);
+  }
+  const hasBody =
+    method !== 'GET' &&
+    method !== 'HEAD' &&
+    (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
+  if (!hasBody) {
+    req.resume();
+    return new Request(url, { method, headers });
+  }
+  const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
+}
+
+export function toNodeListener(handler: (request: Request) => Promise<Response>) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (FORBIDDEN_METHODS.has(method)) {
+      req.resume();
+      return answerProblem(res, 405, 'method_not_allowed', `${method} is not served`, { allow: 'GET, POST, DELETE' });
+    }
+    const url = urlOf(req);
+    if (url === undefined) {
+      req.resume();
+      return answerProblem(res, 400, 'invalid_request', 'The Host header or the request target does not make a URL');
+    }
     void (async () => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > maxBodyBytes) {
-          res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-          res.end(JSON.stringify(problemBody('payload_too_large', `The limit is ${maxBodyBytes} bytes`)));
-          req.destroy();
-          return;
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const headers = new Headers();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value === undefined) continue;
-        if (Array.isArray(value)) for (const item of value) headers.append(key, item);
-        else headers.set(key, value);
-      }
-      const method = req.method ?? 'GET';
-      const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
-      const request = new Request(url, {
-        method,
-        headers,
-        body: method === 'GET' || method === 'HEAD' || size === 0 ? undefined : Buffer.concat(chunks),
-      });
-      const response = await handler(request);
+      const response = await handler(toRequest(req, url, method));
       const out: Record<string, string | string[]> = {};
       response.headers.forEach((value, key) => {
         out[key] = value;
       });
       const setCookies = response.headers.getSetCookie();
       if (setCookies.length > 0) out['set-cookie'] = setCookies;
+      // A body the handler did not read (refused before it): close the connection rather than read it.
+      if (!req.complete) out.connection = 'close';
+      const body = Buffer.from(await response.arrayBuffer());
+      out['content-length'] = String(body.length);
       res.writeHead(response.status, out);
-      res.end(Buffer.from(await response.arrayBuffer()));
+      res.end(body);
+      if (!req.complete) res.once('finish', () => req.destroy());
     })().catch((error: unknown) => {
       console.error('[cairn] node:http bridge failed:', error);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-      res.end();
+      if (!res.headersSent) answerProblem(res, 500, 'internal_error', 'The request failed; see the server logs');
+      else res.end();
     });
   };
+}
+
+function endWithProblem(socket: Socket | Duplex, status: number, reason: string, code: string, message: string): void {
+  const body = JSON.stringify(problemBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Answers what never reaches the request listener with Cairn's typed error body instead of a bare status line
+ * or a dropped connection: requests node:http cannot parse (bad header bytes, a missing Host, oversized headers)
+ * and CONNECT (which node:http hands to a 'connect' listener, or drops).
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    if (error.code === 'HPE_HEADER_OVERFLOW')
+      return endWithProblem(socket, 431, 'Request Header Fields Too Large', 'invalid_request', 'The request headers are too large');
+    endWithProblem(socket, 400, 'Bad Request', 'invalid_request', 'The request is not valid HTTP/1.1');
+  });
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    endWithProblem(socket, 405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not served');
+  });
+}
+
+/**
+ * A node:http server for a host's listener: the Host header checked by the listener (a typed 400 rather than
+ * node:http's bare one), unparseable requests and CONNECT answered with typed errors.
+ */
+export function createHostServer(listener: RequestListener): Server {
+  const server = createServer({ requireHostHeader: false }, listener);
+  answerClientErrors(server);
+  return server;
 }

@@ -101,7 +101,12 @@ async function handle(runtime: Pick<Runtime, 'workflow'>, route: Route, body: un
   const workflow = runtime.workflow(route.workflowName);
   switch (route.op) {
     case 'create': {
-      const input = parseBody(CreateBody, body ?? {}, 'create body', '{ id?: string, params?: unknown, retention?: { successRetention?, errorRetention? } }');
+      const input = parseBody(
+        CreateBody,
+        body === undefined ? {} : body,
+        'create body',
+        '{ id?: string, params?: unknown, retention?: { successRetention?, errorRetention? } }',
+      );
       // Durations are checked by create() itself, which names the bad one.
       const instance = await workflow.create(input as WorkflowInstanceCreateOptions);
       const { status } = await instance.status();

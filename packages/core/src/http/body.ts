@@ -45,11 +45,16 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return bytes;
 }
 
-/** True for `application/json` and `application/<something>+json`, with any parameters. */
+/** True for `application/json` and `application/<something>+json`, in UTF-8 (no charset, or charset=utf-8). */
 function isJsonContentType(value: string | null): boolean {
   if (value === null) return false;
-  const type = value.split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+  const [type = '', ...parameters] = value.split(';').map((part) => part.trim().toLowerCase());
+  const json = type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+  const charset = parameters
+    .find((parameter) => parameter.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"|"$/g, '');
+  return json && (charset === undefined || charset === 'utf-8' || charset === 'utf8');
 }
 
 /** A JSON body as a value; undefined when there is none (or it is only whitespace). */
@@ -63,7 +68,7 @@ export function parseJsonBody(bytes: Uint8Array | undefined, contentType: string
   }
   if (text.trim() === '') return undefined;
   if (!isJsonContentType(contentType)) {
-    throw new HttpProblem(415, 'unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json');
+    throw new HttpProblem(415, 'unsupported_media_type', 'Send the body as JSON in UTF-8, with Content-Type: application/json');
   }
   if (jsonDepthExceeds(text, MAX_BODY_DEPTH)) {
     throw new HttpProblem(400, 'too_deep', `The request body nests deeper than ${MAX_BODY_DEPTH} levels`);

@@ -13,8 +13,9 @@ export function corruptionTests(ctx: SuiteContext): void {
       const sound = await createInstance(ctx.store, { workflowName: 'conformance-corrupt' });
       const damaged = await createInstance(ctx.store, { workflowName: 'conformance-corrupt' });
       await ctx.harness.corrupt!(refOf(damaged));
-      for (const read of [ctx.store.getInstance(refOf(damaged)), ctx.store.loadJournal(refOf(damaged))]) {
-        const failure = await read.then(
+      // One read at a time: a second read started early would reject while the first is awaited.
+      for (const read of [() => ctx.store.getInstance(refOf(damaged)), () => ctx.store.loadJournal(refOf(damaged))]) {
+        const failure = await read().then(
           (value) => ({ value }),
           (error: unknown) => error,
         );

@@ -71,7 +71,7 @@ function idempotencyTests(ctx: SuiteContext): void {
   describe('events: idempotency keys', () => {
     it('an event id already stored changes nothing: the first event with an id wins, counters move once', async () => {
       const instance = await createInstance(ctx.store);
-      const first = makeEvent(T0, 'keyed', { payload: '"first"' });
+      const first = makeEvent(T0, 'keyed', { payload: '"first"', order: '0000000ab-0001xyz' });
       const once = parseInstanceRecord(await ctx.store.appendEvent({ ...refOf(instance), event: first }));
       const again = parseInstanceRecord(await ctx.store.appendEvent({ ...refOf(instance), event: { ...first, payload: '"second"', type: 'other' } }));
       expect(again.eventSeq).toBe(once.eventSeq);
