@@ -12,12 +12,30 @@ for (const group of ['packages', 'adapters']) {
   }
 }
 
+// The crash tests (many runner processes killed over and over) measure how late wake-ups come, so they run
+// after everything else, one file at a time, with the machine to themselves.
+const crash = ['test/*-crash/**/*.test.ts'];
+
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'adapters/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['packages/*/test/**/*.test.ts', 'adapters/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          exclude: [...crash, '**/node_modules/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'crash', include: crash, sequence: { groupOrder: 1 }, poolOptions: { forks: { singleFork: true } } },
+      },
+    ],
   },
 });

@@ -35,6 +35,19 @@ export interface GrpcFaultOptions {
   loseOn?: (path: string) => boolean;
   /** Refuse a transaction's Commit sent again after it was applied, as Firestore does (see above). @default false */
   commitsOnce?: boolean;
+  /** Faults at random, each a probability per call: for load and crash tests. */
+  rates?: GrpcFaultRates;
+  /** Told of every fault injected at random. */
+  onFault?: (kind: keyof GrpcFaultRates) => void;
+}
+
+export interface GrpcFaultRates {
+  /** A write's answer lost after it was applied (calls that `loseOn` picks). */
+  lose?: number;
+  /** The call refused UNAVAILABLE before it reaches the service. */
+  unavailable?: number;
+  /** The call held 50–400 ms before it is sent. */
+  delay?: number;
 }
 
 interface CallProperties {
@@ -61,8 +74,17 @@ export function grpcFaults(options: GrpcFaultOptions = {}): GrpcFaults {
     const path = call.method_definition.path;
     if (allowed <= 0) return endedCall(nextCall(call), ended(status.PERMISSION_DENIED, 'injected: the service cannot be reached (a crash midway)'));
     allowed--;
-    const losing = lose && loseOn(path) ? lose : undefined;
+    const rates = options.rates ?? {};
+    const chance = (kind: keyof GrpcFaultRates) => {
+      const hit = Math.random() < (rates[kind] ?? 0);
+      if (hit) options.onFault?.(kind);
+      return hit;
+    };
+    if (chance('unavailable')) return endedCall(nextCall(call), ended(status.UNAVAILABLE, 'injected: the service is unavailable'));
+    const delayMs = chance('delay') ? 50 + Math.random() * 350 : 0;
+    let losing = lose && loseOn(path) ? lose : undefined;
     if (losing) lose = undefined;
+    else if (loseOn(path) && chance('lose')) losing = {};
     const isCommit = path.endsWith('/Commit');
     let pending:
       { metadata: Metadata; listener: InterceptingListener; next: (metadata: Metadata, listener: InterceptingListener | Listener) => void } | undefined;
@@ -86,6 +108,7 @@ export function grpcFaults(options: GrpcFaultOptions = {}): GrpcFaults {
       start(metadata, listener, next) {
         // A commit starts once its request is seen: a resent transaction id never reaches the emulator.
         if (isCommit && options.commitsOnce) pending = { metadata, listener, next };
+        else if (delayMs > 0) setTimeout(() => next(metadata, relay()), delayMs);
         else next(metadata, relay());
       },
       sendMessage(message, next) {

@@ -1,7 +1,7 @@
 // Benchmarks of @cairn/store-sqlite. Build first: `npx tsup` in packages/core and adapters/store-sqlite,
 // then `node adapters/store-sqlite/bench/sqlite.bench.ts` (Node 24 strips the types).
 // Prints: per-step overhead, three-step instances per second, wake-up lateness under load, and the
-// runner's RSS with 1,000,000 waiting instances on disk. Targets: < 100 µs/step, >= 3,000 instances/s,
+// runner's RSS with 1,000,000 waiting instances on disk, and a replay's memory after 100 consumed events of 1 MB. Targets: < 100 µs/step, >= 3,000 instances/s,
 // p99 lateness < 50 ms, RSS < 200 MB.
 
 import { spawn } from 'node:child_process';
@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createRuntime, WorkflowEntrypoint, type Scheduler, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 import { createNodeHost } from '@cairn/host-node';
 import { createSqliteStore } from '@cairn/store-sqlite';
@@ -47,6 +49,19 @@ class Sleeper extends WorkflowEntrypoint<Record<string, unknown>, { until: numbe
 class Waiter extends WorkflowEntrypoint<Record<string, unknown>, Record<string, never>> {
   async run(_event: WorkflowEvent<Record<string, never>>, step: WorkflowStep) {
     await step.waitForEvent('approval', { type: 'approve', timeout: '7 days' });
+  }
+}
+
+const INBOX_EVENTS = 100;
+const EVENT_BYTES = 1_000_000;
+
+// Takes INBOX_EVENTS events of about 1 MB one after another, then sleeps a day.
+class Inbox extends WorkflowEntrypoint<Record<string, unknown>, Record<string, never>> {
+  async run(_event: WorkflowEvent<Record<string, never>>, step: WorkflowStep) {
+    let bytes = 0;
+    for (let i = 0; i < INBOX_EVENTS; i++) bytes += (await step.waitForEvent<string>(`item ${i}`, { type: 'item' })).payload.length;
+    await step.sleep('rest', '1 day');
+    return bytes;
   }
 }
 
@@ -256,8 +271,54 @@ async function rssChild(path: string, due: number): Promise<void> {
   );
 }
 
+/** An instance that took 100 events of 1 MB, replayed in a fresh process: consumed events are not loaded again. */
+async function replayMemory(dir: string): Promise<void> {
+  const path = freshDb(dir, 'inbox');
+  const store = createSqliteStore({ path });
+  const runtime = createRuntime({ store, scheduler: nowhere, workflows: { INBOX: Inbox } });
+  const ref = { workflowName: 'INBOX', instanceId: 'inbox' };
+  const instance = await runtime.workflow('INBOX').create({ id: ref.instanceId });
+  await runtime.replay(ref);
+  for (let i = 0; i < INBOX_EVENTS; i++) {
+    await instance.sendEvent({ type: 'item', payload: String(i % 10).repeat(EVENT_BYTES) });
+    await runtime.replay(ref);
+  }
+  await runtime.close();
+  await store.close();
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--replay-child', path], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await new Promise((resolve) => child.on('exit', resolve));
+}
+
+async function replayChild(path: string): Promise<void> {
+  const store = createSqliteStore({ path });
+  const runtime = createRuntime({ store, scheduler: nowhere, workflows: { INBOX: Inbox } });
+  const ref = { workflowName: 'INBOX', instanceId: 'inbox' };
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const mb = (bytes: number) => fmt(bytes / 2 ** 20);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const journal = await store.loadJournal(ref);
+  gc();
+  const retained = process.memoryUsage().heapUsed - heapBefore;
+  const outcomeBytes = journal!.steps.reduce((sum, step) => sum + (step.value?.length ?? 0), 0);
+  const loaded = { events: journal!.events.length, steps: journal!.steps.length, eventSeq: journal!.instance.eventSeq };
+  const baseline = process.memoryUsage().rss;
+  const report = await runtime.replay(ref);
+  const rss = process.memoryUsage().rss;
+  await runtime.close();
+  await store.close();
+  console.log(
+    `replay of an instance that took ${loaded.eventSeq} events of 1 MB: its journal loads ${loaded.events} events and ${loaded.steps} step ` +
+      `records, ${mb(retained)} MB on the heap for ${mb(outcomeBytes)} MB of wait outcomes (which hold the payloads); the replay ` +
+      `(${report.outcome}) adds ${mb(rss - baseline)} MB RSS`,
+  );
+}
+
 if (process.argv[2] === '--rss-child') {
   await rssChild(process.argv[3]!, Number(process.argv[4]));
+} else if (process.argv[2] === '--replay-child') {
+  await replayChild(process.argv[3]!);
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-sqlite-bench-'));
   const only = process.argv[2];
@@ -266,6 +327,7 @@ if (process.argv[2] === '--rss-child') {
     if (!only || only === 'instances') await instancesPerSecond(dir);
     if (!only || only === 'lateness') await wakeLateness(dir);
     if (!only || only === 'rss') await rssWithWaiting(dir);
+    if (!only || only === 'replay-memory') await replayMemory(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
