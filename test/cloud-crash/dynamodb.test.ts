@@ -65,6 +65,7 @@ describe('DynamoDB behind a fault proxy, runners under SIGKILL', () => {
   it(`${INSTANCES} instances, ${RUNNERS} runners, ${KILLS} kills: none lost or stuck, one outcome per step, one event per approval`, { timeout: 600_000 }, () =>
     runCrashScenario({
       label: 'dynamodb',
+      isolated: true,
       dir,
       runners,
       runnerCount: RUNNERS,

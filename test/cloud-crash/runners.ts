@@ -16,6 +16,8 @@ export interface Runners {
   /** The file each execution of a step body is logged to (one row per execution). */
   readonly effectsPath: string;
   start(): ChildProcess;
+  /** Resolves once the runner has started (recovered what was due and polled once), or has exited. */
+  ready(child: ChildProcess): Promise<void>;
   /** Every runner still alive. */
   readonly alive: ReadonlySet<ChildProcess>;
 }
@@ -54,11 +56,21 @@ export async function prepareRunners(dir: string, store: 'dynamodb' | 'firestore
     alive,
     dispose: () => rmSync(buildDir, { recursive: true, force: true }),
     start() {
-      const child = spawn(process.execPath, [childPath, store, effectsPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // stderr is not read, so not piped: a full pipe would stall the child.
+      const child = spawn(process.execPath, [childPath, store, effectsPath, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
       alive.add(child);
       child.on('exit', () => alive.delete(child));
       return child;
     },
+    ready: (child) =>
+      new Promise((resolve) => {
+        let seen = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (seen.includes('started')) resolve();
+        });
+        child.once('exit', () => resolve());
+      }),
   };
 }
 
