@@ -82,7 +82,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
       out['content-length'] = String(body.length);
       res.writeHead(response.status, out);
       res.end(body);
-      if (!req.complete) res.once('finish', () => req.destroy());
+      if (!req.complete) res.once('finish', () => drainThenClose(req));
     })().catch((error: unknown) => {
       console.error('[cairn] node:http bridge failed:', error);
       if (!res.headersSent) answerProblem(res, 500, 'internal_error', 'The request failed; see the server logs');
@@ -123,4 +123,31 @@ export function createHostServer(listener: RequestListener): Server {
   const server = createServer({ requireHostHeader: false }, listener);
   answerClientErrors(server);
   return server;
+}
+
+/** What is left of a refused body is read and dropped up to this much (or this long) before the connection closes. */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+const DRAIN_MS = 5_000;
+
+/**
+ * Closes the connection of a request whose body was refused unread. Closing at once resets it under a client still
+ * sending, which may then lose the answer (a fetch fails with ECONNRESET instead of reading the 413); so the rest
+ * is read and dropped, bounded in bytes and time, and nothing of it is kept.
+ */
+function drainThenClose(req: IncomingMessage): void {
+  let left = DRAIN_BYTES;
+  const close = () => {
+    clearTimeout(timer);
+    req.destroy();
+  };
+  const timer = setTimeout(close, DRAIN_MS);
+  timer.unref();
+  // The handler's body stream stops listening: what is drained is not queued for it.
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left <= 0) close();
+  });
+  req.once('end', close);
+  req.resume();
 }
