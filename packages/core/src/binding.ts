@@ -47,7 +47,8 @@ function prepareInstance(workflowName: string, paramsSchema: z.ZodType | undefin
   if (!parsed.success) throw new ValidationError(input, CREATE_SHAPE, options);
   const id = parsed.data?.id ?? randomUUID();
   assertInstanceId(id);
-  let params: unknown = parsed.data?.params ?? {};
+  // `{}` only when no params are given: `params: null` reaches run() as null, as on Cloudflare.
+  let params: unknown = parsed.data?.params === undefined ? {} : parsed.data.params;
   if (paramsSchema) {
     const checked = paramsSchema.safeParse(params);
     if (!checked.success) {
@@ -86,6 +87,7 @@ export function createBinding<Params>(rt: RuntimeInternals, workflowName: string
           'createBatch list',
           `an array of 1 to ${MAX_BATCH_SIZE} create options`,
           Array.isArray(batch) ? `${batch.length} entries` : batch,
+          Array.isArray(batch) && batch.length === 0 ? { headline: 'batchCreate should have at least 1 instance' } : undefined, // Cloudflare's words
         );
       }
       const records = batch.map((options, i) => prepare(options, `createBatch entry ${i}`));

@@ -2,7 +2,7 @@
 // with only its import line changed.
 
 import type { WorkflowSleepDuration, WorkflowTimeoutDuration } from './duration.js';
-import type { ResolvedStepConfig, WorkflowStepConfig } from './step-config.js';
+import type { WorkflowStepConfig, WorkflowStepContextConfig } from './step-config.js';
 import type { WorkflowCronSchedule } from './cron-triggers.js';
 
 export type { WorkflowCronSchedule } from './cron-triggers.js';
@@ -22,13 +22,15 @@ export interface WorkflowEvent<T> {
 }
 
 /** What a step callback receives. */
+/** A plain object (a step may return it): `signal` is not enumerable, so it does not serialize. */
 export interface WorkflowStepContext {
   step: { name: string; count: number };
   /** 1 on the first try. */
   attempt: number;
-  config: ResolvedStepConfig;
-  /** Aborted when the attempt times out, or the instance is paused or terminated. */
-  signal: AbortSignal;
+  /** The step's config with the defaults merged in, durations as given (`'10 minutes'`, not 600000). */
+  config: WorkflowStepContextConfig;
+  /** Cairn: aborted when the attempt times out, or the instance is paused or terminated. Not enumerable. */
+  readonly signal: AbortSignal;
 }
 
 export interface WorkflowStepEvent<T> {

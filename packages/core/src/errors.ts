@@ -54,9 +54,10 @@ export class ValidationError extends CairnError {
     readonly input: string,
     readonly allowed: string,
     readonly received?: unknown,
-    options?: CairnErrorOptions,
+    /** `headline` replaces "Invalid <input>" at the start of the message (for Cloudflare's own wording). */
+    options?: CairnErrorOptions & { headline?: string },
   ) {
-    super('invalid_input', `Invalid ${input}: expected ${allowed}${describeReceived(received)}`, options);
+    super('invalid_input', `${options?.headline ?? `Invalid ${input}`}: expected ${allowed}${describeReceived(received)}`, options);
     this.name = 'ValidationError';
   }
 }
@@ -140,7 +141,7 @@ export class SerializationError extends CairnError {
 
 export class StepLimitError extends CairnError {
   constructor(readonly limit: number) {
-    super('step_limit_reached', `The limit of ${limit} steps has been reached`);
+    super('step_limit_reached', `The limit of ${limit} steps has been reached. This limit can be changed in your worker configuration.`);
     this.name = 'WorkflowFatalError';
   }
 }
@@ -151,7 +152,7 @@ export class InvalidStepConfigError extends CairnError {
     readonly problem: string,
   ) {
     super('invalid_step_config', `Step "${stepName}" has an invalid config: ${problem}`);
-    this.name = 'WorkflowFatalError';
+    this.name = 'InvalidStepConfigError';
   }
 }
 

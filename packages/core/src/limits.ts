@@ -15,7 +15,9 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export function assertInstanceId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id)) {
-    throw new ValidationError('instance id', `at most ${MAX_ID_LENGTH} characters matching ${ID_PATTERN}`, id);
+    throw new ValidationError('instance id', `at most ${MAX_ID_LENGTH} characters matching ${ID_PATTERN}`, id, {
+      headline: 'Workflow instance has invalid id', // Cloudflare's words
+    });
   }
 }
 

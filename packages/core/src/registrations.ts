@@ -11,6 +11,8 @@ export type WorkflowRegistration =
   | WorkflowClass
   | {
       workflow: WorkflowClass;
+      /** The workflow's name, as wrangler's `name` beside `binding`: what `event.workflowName` reads. Default: the binding name. */
+      name?: string;
       /** Validates `create()` params. */
       params?: z.ZodType;
       /** Cron expressions (UTC), as wrangler's `schedules`: each fire time creates an instance with params `{}`. */
@@ -27,6 +29,8 @@ export interface Registrations {
   schemaOf(name: string): z.ZodType | undefined;
   readonly schedules: ReadonlyMap<string, CronSchedule[]>;
   readonly limits: ReadonlyMap<string, number>;
+  /** Binding name -> the workflow's own name, for the registrations that set one. */
+  readonly displayNames: ReadonlyMap<string, string>;
 }
 
 export function readRegistrations(workflows: Record<string, WorkflowRegistration>): Registrations {
@@ -34,6 +38,7 @@ export function readRegistrations(workflows: Record<string, WorkflowRegistration
   const schemas = new Map<string, z.ZodType | undefined>();
   const schedules = new Map<string, CronSchedule[]>();
   const limits = new Map<string, number>();
+  const displayNames = new Map<string, string>();
   for (const [name, registration] of Object.entries(workflows)) {
     if (name === SLOT_WORKFLOW) throw new ValidationError('createRuntime workflows', `a binding name other than "${SLOT_WORKFLOW}" (reserved)`, name);
     if (typeof registration === 'function') {
@@ -48,6 +53,7 @@ export function readRegistrations(workflows: Record<string, WorkflowRegistration
         registration.schedules.map((expression) => parseCron(expression)),
       );
     if (registration.concurrency) limits.set(name, registration.concurrency.limit);
+    if (registration.name !== undefined && registration.name !== name) displayNames.set(name, registration.name);
   }
   const names = [...classes.keys()];
   return {
@@ -61,5 +67,6 @@ export function readRegistrations(workflows: Record<string, WorkflowRegistration
     schemaOf: (name) => schemas.get(name),
     schedules,
     limits,
+    displayNames,
   };
 }

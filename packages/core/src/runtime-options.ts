@@ -57,6 +57,7 @@ export const RuntimeOptionsSchema = z.object({
       z
         .object({
           workflow: FunctionSchema,
+          name: z.string().min(1).max(64).optional(),
           params: z.any().optional(),
           schedules: z.array(z.string()).optional(),
           concurrency: z

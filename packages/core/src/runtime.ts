@@ -138,12 +138,13 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
   return runtime;
 }
 
-/** Concurrency limits and cron schedules in the engine settings; only runtimes that have them pay for the lookups. */
+/** Concurrency limits, cron schedules and workflow names in the engine settings; only runtimes that have them pay for the lookups. */
 function wireRegistrations(settings: EngineSettings, registrations: Registrations, onSlotFreed: (workflowName: string) => void): void {
   if (registrations.limits.size > 0) {
     settings.concurrencyOf = (workflowName) => registrations.limits.get(workflowName);
     settings.onSlotFreed = onSlotFreed;
   }
+  if (registrations.displayNames.size > 0) settings.workflowNameOf = (binding) => registrations.displayNames.get(binding);
   if (registrations.schedules.size > 0) settings.cronScheduleOf = (ref) => cronScheduleOf(registrations.schedules.get(ref.workflowName), ref.instanceId);
 }
 

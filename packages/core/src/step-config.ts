@@ -27,6 +27,13 @@ export interface ResolvedStepConfig {
   sensitive?: 'output';
 }
 
+/** The config a step's callback sees (`ctx.config`), as Cloudflare gives it: the defaults merged in, durations as given. */
+export interface WorkflowStepContextConfig {
+  retries: { limit: number; delay: WorkflowDelayDuration | RetryDelayFunction; backoff: WorkflowBackoff };
+  timeout: WorkflowTimeoutDuration;
+  sensitive?: 'output';
+}
+
 /** As recorded in the journal: a delay function cannot be stored, so it is marked. */
 export interface RecordedStepConfig {
   retries: { limit: number; delay: number | 'function'; backoff: WorkflowBackoff };
@@ -38,6 +45,28 @@ export const DEFAULT_STEP_CONFIG: ResolvedStepConfig = Object.freeze({
   retries: Object.freeze({ limit: 5, delay: 1000, backoff: 'exponential' as const }),
   timeout: 600_000,
 }) as ResolvedStepConfig;
+
+// Cloudflare's defaults as Cloudflare writes them (`timeout: '10 minutes'`), for `ctx.config`.
+const DEFAULT_CONTEXT_CONFIG: WorkflowStepContextConfig = Object.freeze({
+  retries: Object.freeze({ limit: 5, delay: 1000, backoff: 'exponential' as const }),
+  timeout: '10 minutes',
+}) as WorkflowStepContextConfig;
+
+/** `ctx.config` of a step whose config `resolveStepConfig` accepted: the given values over the defaults, unconverted. */
+export function contextConfig(config: WorkflowStepConfig | undefined): WorkflowStepContextConfig {
+  if (config === undefined) return DEFAULT_CONTEXT_CONFIG;
+  const retries = config.retries ?? {};
+  const merged: WorkflowStepContextConfig = {
+    retries: {
+      limit: retries.limit ?? DEFAULT_CONTEXT_CONFIG.retries.limit,
+      delay: retries.delay ?? DEFAULT_CONTEXT_CONFIG.retries.delay,
+      backoff: retries.backoff ?? DEFAULT_CONTEXT_CONFIG.retries.backoff,
+    },
+    timeout: config.timeout ?? DEFAULT_CONTEXT_CONFIG.timeout,
+  };
+  if (config.sensitive) merged.sensitive = config.sensitive;
+  return merged;
+}
 
 const KEYS = new Set(['retries', 'timeout', 'sensitive']);
 const RETRY_KEYS = new Set(['limit', 'delay', 'backoff']);

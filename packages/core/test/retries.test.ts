@@ -66,8 +66,8 @@ describe('retries', () => {
     const h = virtualRuntime({ W });
     await h.until(await h.runtime.workflow('W').create());
     expect(seen).toEqual([
-      { retries: { limit: 5, delay: 1000, backoff: 'exponential' }, timeout: 60_000 },
-      { retries: { limit: 1, delay: 1000, backoff: 'exponential' }, timeout: 600_000 },
+      { retries: { limit: 5, delay: 1000, backoff: 'exponential' }, timeout: '1 minute' },
+      { retries: { limit: 1, delay: 1000, backoff: 'exponential' }, timeout: '10 minutes' },
     ]);
   });
 
@@ -102,22 +102,34 @@ describe('retries', () => {
     expect(gaps).toEqual([100, 200]);
   });
 
-  it('an invalid config fails the instance with a message naming the step', async () => {
+  it('an invalid config is an error run() can catch and go on from, naming the step (as on Cloudflare)', async () => {
     for (const config of [{ retries: { limit: -1 } }, { timeout: 0 }, { retries: { backoff: 'fibonacci' } }, { bogus: 1 }, { timeout: '1 fortnight' }]) {
+      let ran = false;
       const h = virtualRuntime({
         W: class extends WorkflowEntrypoint {
           async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+            let message = '';
             try {
-              await step.do('bad step', config as WorkflowStepConfig, async () => 1);
-            } catch {
-              return 'caught';
+              await step.do('bad step', config as WorkflowStepConfig, async () => (ran = true));
+            } catch (error) {
+              message = `${(error as Error).name}: ${(error as Error).message}`;
             }
+            return { message, after: await step.do('after', async () => 'went on') };
+          }
+        },
+        U: class extends WorkflowEntrypoint {
+          async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+            await step.do('bad step', config as WorkflowStepConfig, async () => 1);
           }
         },
       });
       const status = await h.until(await h.runtime.workflow('W').create());
-      expect(status.status).toBe('errored');
-      expect(status.error?.message).toContain('Step "bad step" has an invalid config');
+      expect(status.status, JSON.stringify(config)).toBe('complete');
+      expect(status.output).toEqual({ message: expect.stringContaining('InvalidStepConfigError: Step "bad step" has an invalid config'), after: 'went on' });
+      expect(ran).toBe(false);
+      // Uncaught, it ends the instance as any error thrown in run() does.
+      const uncaught = await h.until(await h.runtime.workflow('U').create());
+      expect(uncaught).toMatchObject({ status: 'errored', error: { name: 'InvalidStepConfigError', message: expect.stringContaining('Step "bad step"') } });
     }
   });
 

@@ -241,14 +241,14 @@ describe('step rollbacks', () => {
       },
     });
     await h.until(await h.runtime.workflow('W').create());
-    const config = { retries: { limit: 3, delay: 0, backoff: 'linear' }, timeout: 300_000 };
+    const config = { retries: { limit: 3, delay: 0, backoff: 'linear' }, timeout: '5 minutes' };
     expect(got).toEqual([
       { step: { name: 'same', count: 2 }, attempt: 3, config, output: 1, signal: true },
       { step: { name: 'same', count: 1 }, attempt: 1, config, output: 0, signal: true },
     ]);
   });
 
-  it('invalid rollback options fail the instance with an error naming the step and the option', async () => {
+  it('invalid rollback options are an error naming the step and the option, which run() may catch', async () => {
     const h = virtualRuntime({
       W: class extends WorkflowEntrypoint {
         async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
@@ -260,15 +260,25 @@ describe('step rollbacks', () => {
           await step.do('bad', async () => 1, { rollback: async () => {}, rollbackConfig: { retries: { limit: -1 } } });
         }
       },
+      C: class extends WorkflowEntrypoint {
+        async run(_e: WorkflowEvent<unknown>, step: WorkflowStep) {
+          try {
+            await step.do('bad', async () => 1, { rollback: 'not a function' } as never);
+          } catch (error) {
+            return (error as Error).name;
+          }
+        }
+      },
     });
     expect(await h.until(await h.runtime.workflow('W').create())).toMatchObject({
       status: 'errored',
-      error: { name: 'WorkflowFatalError', message: expect.stringMatching(/Step "bad".*`rollback` must be a function/) },
+      error: { name: 'InvalidStepConfigError', message: expect.stringMatching(/Step "bad".*`rollback` must be a function/) },
     });
     expect(await h.until(await h.runtime.workflow('V').create())).toMatchObject({
       status: 'errored',
-      error: { name: 'WorkflowFatalError', message: expect.stringMatching(/Step "bad".*rollbackConfig.*retries.limit/) },
+      error: { name: 'InvalidStepConfigError', message: expect.stringMatching(/Step "bad".*rollbackConfig.*retries.limit/) },
     });
+    expect(await h.until(await h.runtime.workflow('C').create())).toEqual({ status: 'complete', output: 'InvalidStepConfigError' });
   });
 
   it("Cloudflare's documented example runs unchanged", async () => {

@@ -34,6 +34,18 @@ export interface AwsStackOptions {
   safetyMarginMs?: number;
   /** Deliveries per schedule (duplicates). @default 1 */
   deliveries?: number;
+  /** Told of every command the function's SDK clients send (`DynamoDBClient`, `PutItemCommand`, its input). */
+  onCommand?: (clientName: string, commandName: string, input: unknown) => void;
+}
+
+/** Calls `onCommand` for every command `client` sends, before it is signed and sent. */
+function recordCommands(client: { middlewareStack: { add: (...args: never[]) => void } }, onCommand: AwsStackOptions['onCommand']): void {
+  if (!onCommand) return;
+  const middleware = (next: (args: { input: unknown }) => Promise<unknown>, context: { clientName: string; commandName: string }) => (args: { input: unknown }) => {
+    onCommand(context.clientName, context.commandName, args.input);
+    return next(args);
+  };
+  (client.middlewareStack.add as (m: typeof middleware, options: { step: string; name: string }) => void)(middleware, { step: 'initialize', name: 'cairnRecordCommands' });
 }
 
 export interface AwsStack {
@@ -83,6 +95,7 @@ export async function startAwsStack(options: AwsStackOptions): Promise<AwsStack>
             () => clients.scheduler.destroy(),
             () => clients.lambda.destroy(),
           );
+          for (const client of [clients.dynamodb, clients.scheduler, clients.lambda]) recordCommands(client, options.onCommand);
           return options.createRuntime(clients);
         },
         safetyMarginMs: options.safetyMarginMs,

@@ -1,11 +1,19 @@
 // step.do: return the recorded outcome, or run the callback under its retry policy and record it.
 
 import type { StepRecord } from '../records.js';
-import { CairnError, PayloadTooLargeError } from '../errors.js';
+import { CairnError } from '../errors.js';
 import { serializeError } from '../error-codec.js';
 import { serialize } from '../serialize.js';
 import { assertStepName, serializeWithinLimit } from '../limits.js';
-import { configFromRecord, recordableConfig, resolveStepConfig, retryDelayMs, type ResolvedStepConfig, type WorkflowStepConfig } from '../step-config.js';
+import {
+  configFromRecord,
+  contextConfig,
+  recordableConfig,
+  resolveStepConfig,
+  retryDelayMs,
+  type ResolvedStepConfig,
+  type WorkflowStepConfig,
+} from '../step-config.js';
 import type { WorkflowStepRollbackOptions } from '../entrypoint.js';
 import { attemptFailedRecord, chunkRecord, completedRecord, failedRecord } from '../journal/builders.js';
 import { streamPrefix } from '../journal/keys.js';
@@ -68,18 +76,14 @@ export interface StepPlan<T> {
 /** A step with no recorded outcome: attempts under its retry policy until one is recorded. */
 export async function runStep<T>(scope: StepScope, plan: StepPlan<T>): Promise<T> {
   const { rollback } = plan;
-  let live: ResolvedStepConfig;
-  try {
-    live = resolveStepConfig(plan.name, plan.config);
-  } catch (error) {
-    scope.fatal(error);
-  }
+  // An invalid config throws into run(), which may catch it and go on, as on Cloudflare.
+  const live = resolveStepConfig(plan.name, plan.config);
+  const given = contextConfig(plan.config);
   // Failed attempts recorded before this replay; most steps have none, so the list is made on the first.
   let attempts = scope.journal.attempts.get(plan.key);
   const first = attempts?.[0];
   const config = first?.config ? configFromRecord(first.config, live) : live;
   const startedAt = first?.startedAt ?? scope.now;
-  if (rollback) rollback.config = config;
   if (rollback && attempts) rollback.attemptsMade(attempts[attempts.length - 1]!.attempt);
 
   for (;;) {
@@ -98,7 +102,7 @@ export async function runStep<T>(scope: StepScope, plan: StepPlan<T>): Promise<T
     let error: unknown = scope.takeRecovery() ? new Error(CRASH_MESSAGE) : undefined;
     if (error === undefined) {
       // Inline, not a helper: one async frame per attempt is the step's whole cost on the hot path.
-      const running = new StepAttempt(scope, plan.kind === 'do', plan.name, plan.count, attempt, config);
+      const running = new StepAttempt(scope, plan.kind === 'do', plan.name, plan.count, attempt, config, given);
       let value: unknown;
       let serialized: string | undefined;
       try {
@@ -186,6 +190,7 @@ function serializeOutput(scope: StepScope, name: string, value: unknown): string
   }
 }
 
+/** Only a NonRetryableError skips the retries; an output over the size limit is retried like any error, as on Cloudflare. */
 function isNonRetryable(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'NonRetryableError' || error instanceof PayloadTooLargeError;
+  return (error as { name?: unknown } | null)?.name === 'NonRetryableError';
 }

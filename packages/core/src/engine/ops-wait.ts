@@ -49,7 +49,8 @@ export async function runWait<T>(scope: StepScope, name: string, options: WaitFo
     start ??= await scope.record(startedRecord(identity, scope.generation, { at: now, wakeAt: now + timeoutMs, eventType: type }));
     const deadline = start.wakeAt ?? now;
     if (now >= deadline) {
-      const error = serializeError(new WorkflowTimeoutError(`Waiting for event "${type}" in step "${name}" timed out`));
+      // Cloudflare's words; the span is the recorded one (code may pass another timeout on a later replay).
+      const error = serializeError(new WorkflowTimeoutError(`Execution timed out after ${deadline - start.startedAt}ms`));
       const stored = await scope.record(
         failedRecord(identity, scope.generation, { attempt: 1, startedAt: start.startedAt, recordedAt: now, eventType: type, error }),
       );

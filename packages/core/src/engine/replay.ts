@@ -158,7 +158,7 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
     payload: deserialize<Record<string, unknown>>(instance.params),
     timestamp: new Date(instance.createdAt),
     instanceId: instance.instanceId,
-    workflowName: instance.workflowName,
+    workflowName: session.settings.workflowNameOf?.(instance.workflowName) ?? instance.workflowName,
   };
   const schedule = session.settings.cronScheduleOf?.(session.ref);
   if (schedule) event.schedule = schedule;
@@ -175,6 +175,8 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
         // Failing already (a fatal error the code caught and returned from): the rollbacks finish the instance.
         if (!session.active || session.rollingBack) return;
         let output: string;
+        // run() returning a function completes with output null, as on Cloudflare.
+        if (typeof value === 'function') value = null;
         try {
           output = serializeWithinLimit(value, 'Workflow output', MAX_PAYLOAD_BYTES);
         } catch (error) {

@@ -3,7 +3,7 @@
 
 import type { WorkflowStepContext, WorkflowStepRollbackOptions } from '../entrypoint.js';
 import type { StepRecord } from '../records.js';
-import { configFromRecord, resolveStepConfig, type ResolvedStepConfig, type WorkflowStepConfig } from '../step-config.js';
+import { contextConfig, type WorkflowStepConfig } from '../step-config.js';
 import type { JournalView } from './journal-view.js';
 import { replayOutcome } from './outcome.js';
 
@@ -14,7 +14,6 @@ export class RollbackEntry {
   attempt = 0;
   /** The step's recorded outcome, once it completed (its output is made when the handler runs). */
   private completed: StepRecord | undefined;
-  private resolvedStepConfig: ResolvedStepConfig | undefined;
   private inFlight: Promise<void> | undefined;
   private settle: (() => void) | undefined;
 
@@ -28,19 +27,9 @@ export class RollbackEntry {
     private readonly stepConfig: WorkflowStepConfig | undefined,
   ) {}
 
-  /** The step's config as it ran (set by the step), or as declared. */
-  get config(): ResolvedStepConfig {
-    return (this.resolvedStepConfig ??= resolveStepConfig(this.name, this.stepConfig));
-  }
-
-  set config(config: ResolvedStepConfig) {
-    this.resolvedStepConfig = config;
-  }
-
   /** The step's outcome was recorded before this replay. */
   replayed(outcome: StepRecord): void {
     this.attempt = outcome.attempt;
-    if (outcome.config) this.resolvedStepConfig = configFromRecord(outcome.config, this.config);
     if (outcome.state === 'completed') this.completed = outcome;
   }
 
@@ -68,14 +57,9 @@ export class RollbackEntry {
 
   /** Calls the handler for one rollback attempt; its return value is not kept. */
   async invoke(attempt: WorkflowStepContext, error: Error): Promise<undefined> {
-    const ctx: WorkflowStepContext = {
-      step: { name: this.name, count: this.count },
-      attempt: this.attempt,
-      config: this.config,
-      get signal() {
-        return attempt.signal;
-      },
-    };
+    // The step's ctx, as its callback saw it: a plain object whose signal (the rollback attempt's) is not enumerable.
+    const ctx = { step: { name: this.name, count: this.count }, attempt: this.attempt, config: contextConfig(this.stepConfig) } as WorkflowStepContext;
+    Object.defineProperty(ctx, 'signal', { get: () => attempt.signal, enumerable: false });
     const output = this.completed ? replayOutcome(this.completed, this.journal) : undefined;
     await this.handler({ ctx, output, error });
     return undefined;

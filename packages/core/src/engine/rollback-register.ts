@@ -1,5 +1,5 @@
 // Validates a step's rollback options (`step.do(name, fn, { rollback, rollbackConfig })`) and registers them
-// with the replay; an invalid option fails the instance (fatal), as an invalid step config does.
+// with the replay; an invalid option throws into run(), which may catch it, as an invalid step config does.
 
 import { InvalidStepConfigError } from '../errors.js';
 import type { WorkflowStepRollbackOptions } from '../entrypoint.js';
@@ -17,7 +17,9 @@ export function registerRollback(
   stepConfig: WorkflowStepConfig | undefined,
   options: unknown,
 ): RollbackEntry | undefined {
-  const invalid = (reason: string) => scope.fatal(new InvalidStepConfigError(step.name, reason));
+  const invalid = (reason: string): never => {
+    throw new InvalidStepConfigError(step.name, reason);
+  };
   if (typeof options !== 'object' || options === null) invalid('the options after the callback must be an object { rollback, rollbackConfig }');
   for (const key of Object.keys(options as object)) {
     if (!OPTION_KEYS.has(key)) invalid(`unknown option "${key}" after the callback (allowed: rollback, rollbackConfig)`);

@@ -31,6 +31,8 @@ export interface EngineSettings {
   onSlotFreed?: (workflowName: string) => void;
   /** The cron schedule an instance was created by (its `event.schedule`), if any. */
   cronScheduleOf?: (ref: InstanceRef) => WorkflowCronSchedule | undefined;
+  /** The workflow's own name (`workflows[].name`) where it differs from its binding name: `event.workflowName`. */
+  workflowNameOf?: (bindingName: string) => string | undefined;
 }
 
 export interface StepAttemptInfo {

@@ -1,20 +1,19 @@
 // One attempt of a step: the callback (or the test override) raced against the step's timeout, and the
-// context that callback receives. One object plays every part (context, timeout watch, settle hook), since
-// one is made for every attempt; the AbortSignal and the `step` object are made only when read.
+// context that callback receives: a plain object, as Cloudflare's (a step may return it), whose `signal` is a
+// non-enumerable getter, so the AbortSignal is made only when read.
 
 import { WorkflowTimeoutError } from '../errors.js';
 import type { WorkflowStepContext } from '../entrypoint.js';
-import type { ResolvedStepConfig } from '../step-config.js';
+import type { ResolvedStepConfig, WorkflowStepContextConfig } from '../step-config.js';
 import type { DeadlineWatch } from './deadlines.js';
 import type { StepScope } from './scope.js';
 import { collectStream, isReadableStream } from './step-stream.js';
 
 export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
 
-export class StepAttempt implements WorkflowStepContext, DeadlineWatch {
+export class StepAttempt implements DeadlineWatch {
   readonly deadline: number;
   deadlineSlot = -1;
-  private stepInfo: { name: string; count: number } | undefined;
   private controller: AbortController | undefined;
   private timedOut: WorkflowTimeoutError | undefined;
   private onScopeEnd: (() => void) | undefined;
@@ -27,12 +26,17 @@ export class StepAttempt implements WorkflowStepContext, DeadlineWatch {
     private readonly count: number,
     readonly attempt: number,
     readonly config: ResolvedStepConfig,
+    /** `ctx.config`: the config as the code gave it. */
+    private readonly givenConfig: WorkflowStepContextConfig,
   ) {
     this.deadline = scope.now + config.timeout;
   }
 
-  get step(): { name: string; count: number } {
-    return (this.stepInfo ??= { name: this.name, count: this.count });
+  /** The callback's `ctx`. */
+  private context(): WorkflowStepContext {
+    const ctx = { step: { name: this.name, count: this.count }, attempt: this.attempt, config: this.givenConfig } as WorkflowStepContext;
+    Object.defineProperty(ctx, 'signal', { get: () => this.signal, enumerable: false });
+    return ctx;
   }
 
   get signal(): AbortSignal {
@@ -60,7 +64,7 @@ export class StepAttempt implements WorkflowStepContext, DeadlineWatch {
       // A stream is read to its end within the attempt (its timeout covers the reading).
       const settle = (value: unknown) => (isReadableStream(value) ? collectStream(value, this.name).then(resolve, reject) : resolve(value));
       try {
-        const result = !override ? callback(this) : 'value' in override ? override.value : Promise.reject(override.error);
+        const result = !override ? callback(this.context()) : 'value' in override ? override.value : Promise.reject(override.error);
         if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(settle, reject);
         else settle(result);
       } catch (error) {
