@@ -139,7 +139,9 @@ describe('the commands a whole run sends', () => {
     expect((await stack.request('POST', '/workflows/ORDER/instances', order('iam-1'))).status).toBe(201);
     await until(async () => (await statusOf('iam-1')) === 'waiting' && stack.scheduler.created.length > 0, 15_000, 'the cool-off schedule');
     await until(async () => stack.scheduler.created.length >= 2, 15_000, 'the approval wait');
-    expect((await stack.request('POST', '/workflows/ORDER/instances/iam-1/events', { type: 'approval', payload: { approved: true, by: 'iam' } })).status).toBe(202);
+    expect((await stack.request('POST', '/workflows/ORDER/instances/iam-1/events', { type: 'approval', payload: { approved: true, by: 'iam' } })).status).toBe(
+      202,
+    );
     await until(async () => (await statusOf('iam-1')) === 'complete', 15_000, 'completion');
 
     expect((await stack.request('POST', '/workflows/ORDER/instances/batch', [order('iam-2'), order('iam-3')])).status).toBe(201);

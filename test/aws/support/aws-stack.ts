@@ -41,11 +41,15 @@ export interface AwsStackOptions {
 /** Calls `onCommand` for every command `client` sends, before it is signed and sent. */
 function recordCommands(client: { middlewareStack: { add: (...args: never[]) => void } }, onCommand: AwsStackOptions['onCommand']): void {
   if (!onCommand) return;
-  const middleware = (next: (args: { input: unknown }) => Promise<unknown>, context: { clientName: string; commandName: string }) => (args: { input: unknown }) => {
-    onCommand(context.clientName, context.commandName, args.input);
-    return next(args);
-  };
-  (client.middlewareStack.add as (m: typeof middleware, options: { step: string; name: string }) => void)(middleware, { step: 'initialize', name: 'cairnRecordCommands' });
+  const middleware =
+    (next: (args: { input: unknown }) => Promise<unknown>, context: { clientName: string; commandName: string }) => (args: { input: unknown }) => {
+      onCommand(context.clientName, context.commandName, args.input);
+      return next(args);
+    };
+  (client.middlewareStack.add as (m: typeof middleware, options: { step: string; name: string }) => void)(middleware, {
+    step: 'initialize',
+    name: 'cairnRecordCommands',
+  });
 }
 
 export interface AwsStack {
