@@ -70,7 +70,7 @@ async function withRetries<T>(work: () => Promise<T>, counters: { retries: numbe
 
 /** Creates the instances over time, and sends each approval (some twice more). */
 async function drive(s: CrashScenario, runtime: Runtime, traffic: Traffic): Promise<void> {
-  const binding = runtime.workflow<{ n: number }>(WORKFLOW);
+  const binding = runtime.workflow(WORKFLOW);
   const sends: Promise<void>[] = [];
   for (let n = 0; n < s.instances; n++) {
     const id = `pay-${n}`;

@@ -4,13 +4,25 @@
 // other processes, instances whose runner died). stop() (also on SIGTERM/SIGINT) stops taking work, lets running
 // replays record and suspend, and closes. Optionally it serves core's HTTP surface (see serve.ts).
 
-import { createDispatcher, createRuntime, createTimerScheduler, parseOptions, systemClock, type Clock, type Runtime, type Scheduler } from '@cairn/core';
+import {
+  createDispatcher,
+  createRuntime,
+  createTimerScheduler,
+  parseOptions,
+  systemClock,
+  type Clock,
+  type Runtime,
+  type Scheduler,
+  type RuntimeOptions,
+  type WorkflowRegistrations,
+} from '@cairn/core';
 import { NODE_HOST_SETTING_KEYS, NodeHostSettingsSchema, type NodeHostOptions } from './options.js';
 import { createPoller } from './poller.js';
 import { onStopSignals } from './signals.js';
 
-export interface NodeHost<Env extends object = Record<string, unknown>> {
-  readonly runtime: Runtime<Env>;
+export interface NodeHost<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
+  /** Typed from the `workflows` map: `host.runtime.workflow('ORDER')`. */
+  readonly runtime: Runtime<Env, W>;
   /** Starts polling (the first poll, startup recovery, runs at once) and, by default, handles SIGTERM/SIGINT. */
   start(): Promise<void>;
   /** Stops taking work, waits for running replays, closes the runtime (and the store, by default). */
@@ -19,19 +31,21 @@ export interface NodeHost<Env extends object = Record<string, unknown>> {
   readonly active: number;
 }
 
-export function createNodeHost<Env extends object = Record<string, unknown>>(options: NodeHostOptions<Env>): NodeHost<Env> {
+export function createNodeHost<Env extends object = Record<string, unknown>, const W extends WorkflowRegistrations = any>(
+  options: NodeHostOptions<Env, W>,
+): NodeHost<Env, W> {
   const owned = Object.fromEntries(NODE_HOST_SETTING_KEYS.map((key) => [key, (options as Record<string, unknown>)[key]]));
   const settings = parseOptions(NodeHostSettingsSchema, owned, { adapter: 'node', factory: 'createNodeHost' });
   const clock: Clock = (options as { clock?: Clock }).clock ?? options.runtime?.clock ?? systemClock;
   // Near wake-ups as exact timers; later ones are in the store only and the poller finds them.
   const timers = createTimerScheduler({ clock, horizonMs: settings.wakeHorizonMs });
-  let runtime: Runtime<Env>;
+  let runtime: Runtime<Env, W>;
   if (options.runtime) runtime = options.runtime;
   else {
     const runtimeOptions = Object.fromEntries(Object.entries(options).filter(([key]) => !NODE_HOST_SETTING_KEYS.includes(key)));
     // No `attach`: the timers deliver to this host's dispatcher, not to the runtime's own.
     const scheduler: Scheduler = { name: 'node-host', schedule: (wake) => timers.schedule(wake), close: () => timers.close!() };
-    runtime = createRuntime<Env>({ ...(runtimeOptions as object), scheduler } as Parameters<typeof createRuntime<Env>>[0]);
+    runtime = createRuntime({ ...(runtimeOptions as object), scheduler } as RuntimeOptions<Env, W>) as Runtime<Env, W>;
   }
   const report = (error: unknown, what: string) => console.error(`[cairn] [node host] ${what} failed:`, error);
   const dispatcher = createDispatcher({

@@ -1,7 +1,7 @@
 // Options of createNodeHost, validated once in the factory, with their defaults in plain view.
 
 import { z } from 'zod';
-import type { Runtime, RuntimeOptions } from '@cairn/core';
+import type { Runtime, RuntimeOptions, WorkflowRegistrations } from '@cairn/core';
 
 export const NodeHostSettingsSchema = z.object({
   /** How often the due-wake-up index is read (one indexed query). Bounds the lateness of wake-ups that another process scheduled or that a crash left behind. @default 20 */
@@ -25,15 +25,15 @@ export const NodeHostSettingsSchema = z.object({
 export type NodeHostSettings = z.output<typeof NodeHostSettingsSchema>;
 export const NODE_HOST_SETTING_KEYS = Object.keys(NodeHostSettingsSchema.shape);
 
-export type NodeHostOptions<Env extends object = Record<string, unknown>> = z.input<typeof NodeHostSettingsSchema> &
+export type NodeHostOptions<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> = z.input<typeof NodeHostSettingsSchema> &
   (
-    | (Omit<RuntimeOptions<Env>, 'scheduler'> & { runtime?: undefined })
+    | (Omit<RuntimeOptions<Env, W>, 'scheduler'> & { runtime?: undefined })
     | {
         /**
          * A runtime you built. Its own scheduler keeps delivering the wake-ups it scheduled; the host adds the
          * due-index poll and recovery. Without it the host builds the runtime with in-process timers that keep
          * only near wake-ups in memory (`host.runtime`).
          */
-        runtime: Runtime<Env>;
+        runtime: Runtime<Env, W>;
       }
   );

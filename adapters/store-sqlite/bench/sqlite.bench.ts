@@ -169,7 +169,7 @@ async function instancesPerSecond(dir: string): Promise<void> {
   const path = freshDb(dir, 'three');
   const runner = createNodeHost({ store: createSqliteStore({ path }), workflows: { THREE: ThreeSteps }, handleSignals: false });
   await runner.start();
-  const binding = runner.runtime.workflow<{ n: number }>('THREE');
+  const binding = runner.runtime.workflow('THREE');
   const started = performance.now();
   // Created by concurrent callers, 100 at a time (as requests to a server would).
   for (let n = 0; n < total; n += 100) {

@@ -34,7 +34,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const runner = createNodeHost({ store, workflows: { ORDER: OrderWorkflow }, env, handleSignals: false });
   await runner.start();
   try {
-    const orders = runner.runtime.workflow<OrderParams>('ORDER');
+    const orders = runner.runtime.workflow('ORDER');
     const params: OrderParams = { orderId: 'order-42', amount: 129 };
     const instance = await orders.create({ id: `order-42-${started.toString(36)}`, params });
     say(`created instance ${instance.id} with params ${JSON.stringify(params)}`);

@@ -18,6 +18,6 @@ const runner = createNodeHost({
 });
 await runner.start();
 const params: OrderParams = { orderId: 'order-7', amount: 59, stockMs: 3_000 };
-const instance = await runner.runtime.workflow<OrderParams>('ORDER').create({ id: instanceId, params });
+const instance = await runner.runtime.workflow('ORDER').create({ id: instanceId, params });
 say(`created ${instance.id}; sending its approval now (buffered until the workflow waits for it)`);
 await instance.sendEvent({ type: 'order-approved', payload: { approver: 'sam@example.com' } });

@@ -24,10 +24,11 @@ export interface WorkflowBatchDeleteResult {
   errors: Array<{ id: string; code: string; message: string }>;
 }
 
-export interface Workflow<Params = unknown> {
-  create(options?: WorkflowInstanceCreateOptions<Params>): Promise<WorkflowInstance>;
-  createBatch(batch: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowInstance[]>;
-  get(id: string): Promise<WorkflowInstance>;
+/** Cloudflare's `Workflow` binding; `Output` types `status().output` (Cairn: typed from the workflows map). */
+export interface Workflow<Params = unknown, Output = unknown> {
+  create(options?: WorkflowInstanceCreateOptions<Params>): Promise<WorkflowInstance<Output>>;
+  createBatch(batch: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowInstance<Output>[]>;
+  get(id: string): Promise<WorkflowInstance<Output>>;
   /** Deletes 1 to 100 instances (duplicates once); every id is checked before any is deleted. */
   deleteBatch(ids: string[]): Promise<WorkflowBatchDeleteResult>;
 }
@@ -69,7 +70,7 @@ function prepareInstance(workflowName: string, paramsSchema: z.ZodType | undefin
   });
 }
 
-export function createBinding<Params>(rt: RuntimeInternals, workflowName: string, paramsSchema: z.ZodType | undefined): Workflow<Params> {
+export function createBinding(rt: RuntimeInternals, workflowName: string, paramsSchema: z.ZodType | undefined): Workflow {
   const prepare = (options: unknown, input: string) => prepareInstance(workflowName, paramsSchema, rt.clock.now(), options, input);
 
   const start = async (record: InstanceRecord): Promise<WorkflowInstance> => {

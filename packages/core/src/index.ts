@@ -48,6 +48,16 @@ export { sweepDue, type SweepOptions, type SweepReport, type SweepHost } from '.
 export { deadlineOf, inProcessWaitWithin, type HostBudget } from './host/budget.js';
 export { createDispatcher, type Dispatcher, type DispatcherOptions } from './host/dispatcher.js';
 export type { Workflow, WorkflowInstanceCreateOptions, WorkflowBatchDeleteResult } from './binding.js';
+export type {
+  WorkflowRegistrations,
+  WorkflowParamsOf,
+  WorkflowOutputOf,
+  WorkflowBindingOf,
+  WorkflowBindings,
+  WorkflowBindingName,
+  WorkflowBindingNamed,
+  RuntimeBindings,
+} from './typed-bindings.js';
 export type { WorkflowInstance, InstanceStatus } from './instance-handle.js';
 export type { ReplayReport, StepOverride, StepOverrideHook, StepAttemptInfo } from './engine/settings.js';
 export type { BlockReason } from './engine/branches.js';

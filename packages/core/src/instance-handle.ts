@@ -15,9 +15,9 @@ import { terminateRequest } from './engine/termination.js';
 
 export type { InstanceStatus } from './journal/status.js';
 
-export interface WorkflowInstance {
+export interface WorkflowInstance<Output = unknown> {
   readonly id: string;
-  status(): Promise<InstanceStatus>;
+  status(): Promise<InstanceStatus<Output>>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /**

@@ -3,16 +3,16 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 import type { StepOverrideHook } from './engine/settings.js';
-import type { WorkflowRegistration } from './registrations.js';
+import type { WorkflowRegistrations } from './typed-bindings.js';
 import type { Scheduler } from './scheduler.js';
 import type { WorkflowStore } from './store.js';
 
-export interface RuntimeOptions<Env extends object = Record<string, unknown>> {
+export interface RuntimeOptions<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
   store: WorkflowStore;
   /** Wakes sleeping instances. @default in-process timers (`createTimerScheduler`) */
   scheduler?: Scheduler;
   /** Binding name -> workflow class (as wrangler's `workflows` config), optionally with a zod params schema. */
-  workflows: Record<string, WorkflowRegistration>;
+  workflows: W;
   /** What workflows see as `this.env`, besides the bindings. */
   env?: Env;
   /** @default the system clock */

@@ -22,14 +22,20 @@ import { createDispatcher } from './host/dispatcher.js';
 import { handleWake, type WakeBudget, type WakeResult } from './host/wake.js';
 import { sweepDue, type SweepOptions, type SweepReport } from './host/sweep.js';
 import type { WakeMessage } from './http/messages.js';
+import type { RuntimeBindings, WorkflowBindingName, WorkflowBindingNamed, WorkflowRegistrations } from './typed-bindings.js';
 
 export type { RuntimeOptions } from './runtime-options.js';
 export type { WorkflowRegistration } from './registrations.js';
 
-export interface Runtime<Env extends object = Record<string, unknown>> {
-  workflow<Params = unknown>(bindingName: string): Workflow<Params>;
+/**
+ * `W` is the type of the `workflows` map, inferred by createRuntime: bindings are typed from it. Code that does not
+ * know the map (a host, the CLI) uses `Runtime` (any name, untyped bindings); a typed runtime is assignable to it.
+ */
+export interface Runtime<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
+  /** The binding of one workflow; a name not in the map is a type error (and an UnknownWorkflowError at run time). */
+  workflow<N extends WorkflowBindingName<W>>(bindingName: N): WorkflowBindingNamed<W, N>;
   /** The env workflows see: `options.env` plus one binding per workflow. */
-  readonly env: Env & Record<string, Workflow<any>>;
+  readonly env: Env & RuntimeBindings<W>;
   readonly store: WorkflowStore;
   readonly scheduler: Scheduler;
   readonly clock: Clock;
@@ -59,7 +65,9 @@ export interface Runtime<Env extends object = Record<string, unknown>> {
   close(): Promise<void>;
 }
 
-export function createRuntime<Env extends object = Record<string, unknown>>(options: RuntimeOptions<Env>): Runtime<Env> {
+export function createRuntime<Env extends object = Record<string, unknown>, const W extends WorkflowRegistrations = any>(
+  options: RuntimeOptions<Env, W>,
+): Runtime<Env, W> {
   parseOptions(RuntimeOptionsSchema, options, { adapter: 'core', factory: 'createRuntime' });
   const clock = options.clock ?? systemClock;
   const scheduler = options.scheduler ?? createTimerScheduler({ clock });
@@ -102,15 +110,15 @@ export function createRuntime<Env extends object = Record<string, unknown>>(opti
     },
     notify: (ref, change) => replays.notify(ref, change),
   };
-  const bindings = new Map<string, Workflow<any>>(registrations.names.map((name) => [name, createBinding(internals, name, registrations.schemaOf(name))]));
-  const env = Object.freeze({ ...options.env, ...Object.fromEntries(bindings) }) as Env & Record<string, Workflow<any>>;
+  const bindings = new Map<string, Workflow<any, any>>(registrations.names.map((name) => [name, createBinding(internals, name, registrations.schemaOf(name))]));
+  const env = Object.freeze({ ...options.env, ...Object.fromEntries(bindings) }) as Env & RuntimeBindings<W>;
   const cron = startCron(registrations, bindings, clock, onError, options.cronTimers !== false);
 
-  const runtime: Runtime<Env> = {
-    workflow<Params>(bindingName: string) {
+  const runtime: Runtime<Env, W> = {
+    workflow<N extends WorkflowBindingName<W>>(bindingName: N) {
       const binding = bindings.get(bindingName);
       if (!binding) throw new UnknownWorkflowError(bindingName, registrations.names);
-      return binding as Workflow<Params>;
+      return binding as WorkflowBindingNamed<W, N>;
     },
     env,
     store: options.store,

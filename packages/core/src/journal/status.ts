@@ -3,10 +3,11 @@
 import type { ErrorSummary, InstanceRecord, InstanceStatusName, RollbackSummary } from '../records.js';
 import { deserialize } from '../serialize.js';
 
-export interface InstanceStatus {
+export interface InstanceStatus<Output = unknown> {
   status: InstanceStatusName;
   error?: ErrorSummary;
-  output?: unknown;
+  /** What `run()` returned, once complete. */
+  output?: Output;
   /** Present when step rollbacks ran because the instance failed or was terminated with rollback (Cloudflare's shape). */
   rollback?: RollbackSummary;
 }

@@ -111,7 +111,7 @@ class Environment<Env extends object> implements TestEnvironment<Env> {
     };
   }
 
-  workflow = <Params = unknown>(bindingName: string): Workflow<Params> => this.runtime.workflow<Params>(bindingName);
+  workflow = <Params = unknown>(bindingName: string): Workflow<Params> => this.runtime.workflow(bindingName) as Workflow<Params>;
 
   create = async (bindingName: string, createOptions?: WorkflowInstanceCreateOptions): Promise<WorkflowInstance> => {
     const instance = await this.runtime.workflow(bindingName).create(createOptions);
