@@ -3,8 +3,9 @@
 // `checkIntegrity` (what `cairn doctor` runs) reports every problem `PRAGMA integrity_check` finds.
 
 import { statSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { AdapterError } from '@cairn/core';
+import { nodeSqlite } from './sqlite-module.js';
 
 /** Before opening with `requireExisting`: the file is there and holds something. */
 export function requireCairnFile(path: string): void {
@@ -45,7 +46,7 @@ export function checkIntegrity(path: string, maxProblems = 100): string[] {
   requireCairnFile(path);
   let db: DatabaseSync | undefined;
   try {
-    db = new DatabaseSync(path, { readOnly: true });
+    db = new (nodeSqlite().DatabaseSync)(path, { readOnly: true });
     const rows = db.prepare(`PRAGMA integrity_check(${Math.max(1, Math.floor(maxProblems))})`).all() as Array<Record<string, unknown>>;
     const problems = rows.map((row) => String(Object.values(row)[0]));
     return problems.length === 1 && problems[0] === 'ok' ? [] : problems;

@@ -4,7 +4,7 @@
 // read in one read transaction. Several processes may share the file: writes wait on `busy_timeout`,
 // multi-statement writes take the write lock up front (`BEGIN IMMEDIATE`), and every write is conditional.
 
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { AdapterError, CairnError, type CorruptRecordError, type WorkflowStore } from '@cairn/core';
 import type { SqliteContext } from './context.js';
 import { claimNonce, createInstance, deleteInstance, getInstance, updateInstance } from './instance-ops.js';
@@ -13,6 +13,7 @@ import { listDueInstances, listInstances } from './listing.js';
 import { parseStoreOptions, type ResolvedSqliteStoreOptions, type SqliteStoreOptions } from './options.js';
 import { requireCairnFile } from './integrity.js';
 import { openSchema } from './schema.js';
+import { nodeSqlite } from './sqlite-module.js';
 import { prepareStatements, ShapedStatements } from './statements.js';
 import { messageOf, Transactions } from './transactions.js';
 
@@ -64,6 +65,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
 /** Opens the file and brings its schema up to date; failures name the path. */
 function openDatabase(path: string, settings: ResolvedSqliteStoreOptions): DatabaseSync {
+  const { DatabaseSync } = nodeSqlite(); // a too-old Node.js: UnsupportedNodeError, unwrapped
   if (settings.requireExisting) requireCairnFile(path);
   let db: DatabaseSync;
   try {

@@ -109,6 +109,14 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     return { file, store: await openStore(config.store, folder), workflows, env: config.env ?? {} };
   }
 
+  // Node.js loads a .ts module itself from 22.18 (type stripping); before that, say so rather than fail to load it.
+  if (file.endsWith('.ts') && !(process.features as { typescript?: unknown }).typescript) {
+    throw new ValidationError(
+      `config ${file}`,
+      'Node.js >= 22.18 to load a TypeScript config (it strips the types itself); on this Node.js use cairn.config.js, .mjs or .json',
+      `Node.js ${process.versions.node}`,
+    );
+  }
   let exported: unknown;
   try {
     exported = (await import(pathToFileURL(file).href)).default;

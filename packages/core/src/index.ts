@@ -1,5 +1,11 @@
 // @cairn/core: Cloudflare Workflows' authoring API on a pluggable journal.
 
+import { assertNodeVersion, MINIMUM_NODE } from './node-version.js';
+
+assertNodeVersion(MINIMUM_NODE, '@cairn/core');
+
+export { assertNodeVersion, nodeSatisfies, UnsupportedNodeError, MINIMUM_NODE } from './node-version.js';
+
 export { WorkflowEntrypoint } from './entrypoint.js';
 export type {
   WorkflowEvent,
