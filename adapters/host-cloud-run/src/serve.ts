@@ -2,7 +2,8 @@
 // before an instance is stopped; SIGKILL follows about 10 s later) it stops accepting connections,
 // lets requests in flight finish recording (handler.shutdown -> runtime.close) and exits.
 
-import type { Server } from 'node:http';
+import { once } from 'node:events';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHostServer } from '@cairn/core';
 import type { CloudRunHandler } from './handler.js';
@@ -29,10 +30,21 @@ export interface ServingHandle {
   close(): Promise<void>;
 }
 
+/** How long shutdown waits for the responses of finished requests to be written. */
+const RESPONSE_GRACE_MS = 2_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 export async function serve(options: ServeOptions): Promise<ServingHandle> {
   const { handler } = options;
   const log = options.log ?? ((message: string) => console.log(message));
   const server = createHostServer(handler.listener);
+  // Responses not yet written: shutdown waits for them before it closes the connections they go out on.
+  const unanswered = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
   const port = options.port ?? (Number(process.env.PORT) || 8080);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -46,6 +58,8 @@ export async function serve(options: ServeOptions): Promise<ServingHandle> {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await handler.shutdown();
+      // The replays are done; their responses are being written. Give them a moment, then cut what is left.
+      await Promise.race([Promise.all([...unanswered].map((res) => once(res, 'close'))), delay(RESPONSE_GRACE_MS)]);
       server.closeAllConnections();
       await stopped;
     })();
