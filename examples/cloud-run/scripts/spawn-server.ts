@@ -37,6 +37,8 @@ export async function spawnOrderServer(options: {
   hmacSecret: string;
   port?: number;
   env?: Record<string, string>;
+  /** Another way to start the service (the container image's command): node's arguments and the folder. @default server.ts here */
+  command?: { args: string[]; cwd: string };
 }): Promise<OrderServerProcess> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
@@ -44,7 +46,9 @@ export async function spawnOrderServer(options: {
   const certsFile = join(dir, 'certs.json');
   writeFileSync(certsFile, JSON.stringify(options.certs));
   const server = fileURLToPath(new URL('../server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', server], {
+  const command = options.command ?? { args: ['--disable-warning=ExperimentalWarning', server], cwd: process.cwd() };
+  const child = spawn(process.execPath, command.args, {
+    cwd: command.cwd,
     env: {
       ...process.env,
       PORT: String(port),
