@@ -12,6 +12,7 @@ import { createOrderRuntime } from '../../examples/aws-lambda/src/app.ts';
 import { demoPayments } from '../../examples/aws-lambda/src/workflow.ts';
 import { startDynamoDBLocal, type DynamoDBLocal } from '../emulators/dynamodb-local.ts';
 import { startAwsStack, until, type AwsStack } from './support/aws-stack.ts';
+import { sweeperTick } from './support/events.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TEMPLATE = join(ROOT, 'examples/aws-lambda/template.yaml');
@@ -150,18 +151,7 @@ describe('the commands a whole run sends', () => {
     expect((await stack.request('POST', '/workflows/ORDER/instances/iam-3/restart')).status).toBe(202);
     expect((await stack.request('DELETE', '/workflows/ORDER/instances/iam-1')).status).toBe(204);
     expect((await stack.request('GET', '/workflows/ORDER/instances/iam-1')).status).toBe(404);
-    const sweeperTick = {
-      version: '0',
-      id: 'iam-tick',
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: '123456789012',
-      time: new Date().toISOString(),
-      region: 'us-east-1',
-      resources: ['arn:aws:events:us-east-1:123456789012:rule/cairn-sweeper'],
-      detail: {},
-    };
-    expect(await stack.invokeAsync(sweeperTick)).toBe(202);
+    expect(await stack.invokeAsync(sweeperTick('iam-tick'))).toBe(202);
     await stack.lambda.idle();
 
     const allowed = allowedActions();

@@ -10,6 +10,7 @@ import { createOrderRuntime } from '../../examples/aws-lambda/src/app.ts';
 import { demoPayments, OrderParamsSchema, OrderWorkflow } from '../../examples/aws-lambda/src/workflow.ts';
 import { startDynamoDBLocal, type DynamoDBLocal } from '../emulators/dynamodb-local.ts';
 import { startAwsStack, until, type AwsStack } from './support/aws-stack.ts';
+import { sweeperTick } from './support/events.ts';
 
 let dynamodb: DynamoDBLocal;
 beforeAll(async () => {
@@ -124,18 +125,7 @@ describe('order workflow on Lambda + EventBridge Scheduler + DynamoDB', () => {
     });
     await runtime.workflow('ORDER').create({ id: 'order-lost', params: { orderId: 'lost', amount: 1, email: 'a@b.co', coolOff: 1 } });
     expect(stack.lambda.invocations.some((record) => (record.event as { instanceId?: string }).instanceId === 'order-lost')).toBe(false);
-    const tick = {
-      version: '0',
-      id: 'e1d2',
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: '123456789012',
-      time: new Date().toISOString(),
-      region: 'us-east-1',
-      resources: ['arn:aws:events:us-east-1:123456789012:rule/cairn-sweeper'],
-      detail: {},
-    };
-    expect(await stack.invokeAsync(tick)).toBe(202);
+    expect(await stack.invokeAsync(sweeperTick('e1d2'))).toBe(202);
     await until(
       async () =>
         (await statusOf(stack.store, 'ORDER', 'order-lost')) === 'waiting' &&

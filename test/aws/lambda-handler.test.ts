@@ -2,9 +2,10 @@
 // wake-ups. The scheduler is an outbox: the wake requests a remote scheduler would deliver.
 
 import { describe, expect, it } from 'vitest';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, ScheduledEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CairnError, createMemoryStore, createRuntime, WorkflowEntrypoint, type Scheduler, type WakeRequest, type WorkflowStep } from '@cairn/core';
 import { createLambdaHandler, type LambdaResult } from '@cairn/host-lambda';
+import { sweeperTick } from './support/events.ts';
 import { lambdaContext } from './support/lambda-context.ts';
 
 class Nap extends WorkflowEntrypoint {
@@ -153,17 +154,7 @@ describe('createLambdaHandler', () => {
     const { handler, context, outbox, store } = setup();
     const runtime = createRuntime({ store, scheduler: { name: 'lost', schedule: async () => {} }, workflows: { NAP: Nap } });
     await runtime.workflow('NAP').create({ id: 'lost' });
-    const tick: ScheduledEvent = {
-      version: '0',
-      id: '1',
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: '123456789012',
-      time: new Date().toISOString(),
-      region: 'us-east-1',
-      resources: ['arn:aws:events:us-east-1:123456789012:rule/sweeper'],
-      detail: {},
-    };
+    const tick = sweeperTick('1', 'sweeper');
     expect(await handler(tick, context())).toEqual({ kind: 'sweep', due: 1 });
     // Fan-out: one immediate wake-up per due instance, each run by its own invocation.
     expect(outbox).toEqual([expect.objectContaining({ instanceId: 'lost', wakeSeq: -1 })]);

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signRequest } from '@cairn/host-cloud-run';
 import { LOCAL_QUEUE, spawnOrderServer, type OrderServerProcess } from '../../examples/cloud-run/scripts/spawn-server.ts';
 import { startCloudTasksEmulator, type CloudTasksEmulator } from './cloud-tasks-emulator.js';
 import { HMAC_SECRET } from './harness.js';
 import { createOidcSigner } from './oidc-signer.js';
+import { runOrderProcessJourney } from './order-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCKERFILE = join(ROOT, 'examples/cloud-run/Dockerfile');
@@ -137,38 +137,6 @@ describe('examples/cloud-run/Dockerfile', () => {
       env: stage.env,
       command: { args: cmd.slice(1), cwd: app },
     });
-    const call = async (method: string, path: string, body?: unknown) => {
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const response = await fetch(`${server!.url}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...signRequest({ secret: HMAC_SECRET, method, url: path, body: text }) },
-        body: text,
-      });
-      const raw = await response.text();
-      return { status: response.status, body: raw ? JSON.parse(raw) : undefined };
-    };
-
-    let created: { status: number } | null = null;
-    for (const until = Date.now() + 20_000; !created;) {
-      created = await call('POST', '/workflows/ORDER/instances', { id: 'image-1', params: { orderId: 'I1', amountCents: 100, coolOffMs: 1500 } }).catch(
-        () => null,
-      );
-      if (!created && Date.now() > until) throw new Error(`the image's command did not start:\n${server.output()}`);
-      if (!created) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(created.status).toBe(201);
-    const unsigned = await fetch(`${server.url}/workflows/ORDER/instances/image-1`);
-    expect(unsigned.status).toBe(401);
-    expect((await call('POST', '/workflows/ORDER/instances/image-1/events', { type: 'approval', payload: { approvedBy: 'ops' } })).status).toBe(202);
-    let status: any;
-    for (const until = Date.now() + 20_000; ;) {
-      status = (await call('GET', '/workflows/ORDER/instances/image-1')).body;
-      if (status.status === 'complete' || Date.now() > until) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(status).toMatchObject({ status: 'complete', output: { approvedBy: 'ops', paymentAttempts: 3 } });
-    expect(emulator.dispatches.filter((dispatch) => dispatch.status === 200).length).toBeGreaterThanOrEqual(2);
-    expect(await server.stop()).toEqual({ code: 0, signal: null });
-    expect(server.output()).toMatch(/SIGTERM[\s\S]*shut down cleanly/);
+    await runOrderProcessJourney(server, emulator, 'image-1');
   });
 });

@@ -21,8 +21,7 @@ export interface WorkflowEvent<T> {
   schedule?: WorkflowCronSchedule;
 }
 
-/** What a step callback receives. */
-/** A plain object (a step may return it): `signal` is not enumerable, so it does not serialize. */
+/** What a step callback receives: a plain object (a step may return it); `signal` is not enumerable, so it does not serialize. */
 export interface WorkflowStepContext {
   step: { name: string; count: number };
   /** 1 on the first try. */

@@ -6,6 +6,7 @@ import type { StepRecord } from '../records.js';
 import { contextConfig, type WorkflowStepConfig } from '../step-config.js';
 import type { JournalView } from './journal-view.js';
 import { replayOutcome } from './outcome.js';
+import { stepContext } from './step-context.js';
 
 export type RollbackHandler = NonNullable<WorkflowStepRollbackOptions<unknown>['rollback']>;
 
@@ -57,9 +58,8 @@ export class RollbackEntry {
 
   /** Calls the handler for one rollback attempt; its return value is not kept. */
   async invoke(attempt: WorkflowStepContext, error: Error): Promise<undefined> {
-    // The step's ctx, as its callback saw it: a plain object whose signal (the rollback attempt's) is not enumerable.
-    const ctx = { step: { name: this.name, count: this.count }, attempt: this.attempt, config: contextConfig(this.stepConfig) } as WorkflowStepContext;
-    Object.defineProperty(ctx, 'signal', { get: () => attempt.signal, enumerable: false });
+    // The step's ctx, as its callback saw it, with the rollback attempt's signal.
+    const ctx = stepContext({ name: this.name, count: this.count }, this.attempt, contextConfig(this.stepConfig), () => attempt.signal);
     const output = this.completed ? replayOutcome(this.completed, this.journal) : undefined;
     await this.handler({ ctx, output, error });
     return undefined;

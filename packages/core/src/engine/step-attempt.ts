@@ -7,6 +7,7 @@ import type { WorkflowStepContext } from '../entrypoint.js';
 import type { ResolvedStepConfig, WorkflowStepContextConfig } from '../step-config.js';
 import type { DeadlineWatch } from './deadlines.js';
 import type { StepScope } from './scope.js';
+import { stepContext } from './step-context.js';
 import { collectStream, isReadableStream } from './step-stream.js';
 
 export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
@@ -30,13 +31,6 @@ export class StepAttempt implements DeadlineWatch {
     private readonly givenConfig: WorkflowStepContextConfig,
   ) {
     this.deadline = scope.now + config.timeout;
-  }
-
-  /** The callback's `ctx`. */
-  private context(): WorkflowStepContext {
-    const ctx = { step: { name: this.name, count: this.count }, attempt: this.attempt, config: this.givenConfig } as WorkflowStepContext;
-    Object.defineProperty(ctx, 'signal', { get: () => this.signal, enumerable: false });
-    return ctx;
   }
 
   get signal(): AbortSignal {
@@ -64,7 +58,11 @@ export class StepAttempt implements DeadlineWatch {
       // A stream is read to its end within the attempt (its timeout covers the reading).
       const settle = (value: unknown) => (isReadableStream(value) ? collectStream(value, this.name).then(resolve, reject) : resolve(value));
       try {
-        const result = !override ? callback(this.context()) : 'value' in override ? override.value : Promise.reject(override.error);
+        const result = !override
+          ? callback(stepContext({ name: this.name, count: this.count }, this.attempt, this.givenConfig, () => this.signal))
+          : 'value' in override
+            ? override.value
+            : Promise.reject(override.error);
         if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(settle, reject);
         else settle(result);
       } catch (error) {
