@@ -1,8 +1,8 @@
 // Every package can be loaded with require() (Node >= 22.12 loads ES modules synchronously) through its exports'
-// `default` condition, from a CommonJS process, as a CommonJS project would after installing it. The testkit is
-// left out: it is vitest's to load (it registers tests), and vitest is ESM only.
+// `default` condition, from a CommonJS process, as a CommonJS project would after installing it. The testkit's
+// root is vitest's to load (it registers tests, and vitest is ESM only); its `environment` entry loads anywhere.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ const entries: Record<string, string> = {
   'store-firestore': 'createFirestoreStore',
   'scheduler-eventbridge': 'createEventBridgeScheduler',
   'scheduler-cloud-tasks': 'createCloudTasksScheduler',
+  'testkit/environment': 'introspectWorkflowInstance',
 };
 
 describe('require() of every package', () => {
@@ -28,6 +29,19 @@ describe('require() of every package', () => {
     const script = `const m = require('@cairn/${name}'); process.stdout.write(typeof m[${JSON.stringify(exported)}]);`;
     const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root, encoding: 'utf8' });
     expect(out).toBe('function');
+  });
+});
+
+describe('the testkit without vitest', () => {
+  it("@cairn/testkit/environment runs a workflow in virtual time, with Cloudflare's test API, in a plain node process", () => {
+    const fixtures = join(root, 'test/packaging/fixtures');
+    const forbid = ['--import', join(fixtures, 'forbid-vitest.mjs')];
+    const out = execFileSync(process.execPath, [...forbid, join(fixtures, 'testkit-without-vitest.mjs')], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ output: { sent: 'mocked' }, virtualDays: 1 });
+    // The guard works: the root entry (the conformance suites) does import vitest.
+    const rootEntry = spawnSync(process.execPath, [...forbid, '--input-type=module', '-e', "await import('@cairn/testkit')"], { cwd: root, encoding: 'utf8' });
+    expect(rootEntry.status).not.toBe(0);
+    expect(rootEntry.stderr).toContain('vitest imported');
   });
 });
 

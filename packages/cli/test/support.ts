@@ -1,6 +1,7 @@
 // Runs the built `cairn` bin as a user would: a child process, with its own cwd and environment.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -8,16 +9,27 @@ export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = `${CLI_DIR}dist/cli.js`;
 
+/** The newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
 /**
- * Builds the bin (JS only: the type declarations take long and these tests do not need them). The
- * packages it imports at run time are built only when missing: CI builds everything before testing, and
- * rebuilding them here would race other test files that read their dist/.
+ * Builds the bin when its dist is missing or older than its sources (JS only: the type declarations take long
+ * and these tests do not need them). CI builds everything before testing, so nothing is rebuilt there: a
+ * rebuild empties dist/ for a moment, which would race other test files that read it (the packaging tests pack it).
  */
 export function buildCli(): void {
   const tsup = `${ROOT}node_modules/tsup/dist/cli-default.js`;
   for (const dep of ['packages/core', 'adapters/store-sqlite']) {
     if (!existsSync(`${ROOT}${dep}/dist/index.js`)) execFileSync(process.execPath, [tsup], { cwd: `${ROOT}${dep}`, stdio: 'pipe' });
   }
+  if (existsSync(BIN) && statSync(BIN).mtimeMs >= newest(`${CLI_DIR}src`)) return;
   execFileSync(process.execPath, [tsup, '--no-dts'], { cwd: CLI_DIR, stdio: 'pipe' });
 }
 

@@ -9,6 +9,7 @@ import { assertInstanceId, MAX_BATCH_SIZE, serializeWithinLimit } from './limits
 import { newInstanceRecord, type InstanceRecord } from './records.js';
 import type { RuntimeInternals } from './runtime-internals.js';
 import { wakeOf } from './shared/wake.js';
+import { formatIssues, type StandardSchemaV1 } from './standard-schema.js';
 
 export interface WorkflowInstanceCreateOptions<Params = unknown> {
   /** At most 100 characters of `[a-zA-Z0-9_-]`, not starting with '-'. @default a random UUID */
@@ -42,23 +43,31 @@ function retentionMs(value: unknown, input: string): number | undefined {
   return value === undefined ? undefined : parseDuration(value, input);
 }
 
+async function checkParams(workflowName: string, schema: StandardSchemaV1, params: unknown): Promise<unknown> {
+  const result = await schema['~standard'].validate(params);
+  if (result.issues) {
+    throw new ValidationError(`params of workflow "${workflowName}"`, "params matching the workflow's schema", formatIssues(result.issues), {
+      cause: Object.assign(new Error(formatIssues(result.issues)), { issues: result.issues }),
+    });
+  }
+  return result.value;
+}
+
 /** Validates and serializes one create request into a new instance record; nothing is written. */
-function prepareInstance(workflowName: string, paramsSchema: z.ZodType | undefined, now: number, options: unknown, input: string): InstanceRecord {
+async function prepareInstance(
+  workflowName: string,
+  paramsSchema: StandardSchemaV1 | undefined,
+  now: number,
+  options: unknown,
+  input: string,
+): Promise<InstanceRecord> {
   const parsed = CreateOptionsSchema.safeParse(options);
   if (!parsed.success) throw new ValidationError(input, CREATE_SHAPE, options);
   const id = parsed.data?.id ?? randomUUID();
   assertInstanceId(id);
   // `{}` only when no params are given: `params: null` reaches run() as null, as on Cloudflare.
   let params: unknown = parsed.data?.params === undefined ? {} : parsed.data.params;
-  if (paramsSchema) {
-    const checked = paramsSchema.safeParse(params);
-    if (!checked.success) {
-      throw new ValidationError(`params of workflow "${workflowName}"`, "params matching the workflow's schema", z.prettifyError(checked.error), {
-        cause: checked.error,
-      });
-    }
-    params = checked.data;
-  }
+  if (paramsSchema) params = await checkParams(workflowName, paramsSchema, params);
   const retention = parsed.data?.retention;
   return newInstanceRecord({
     workflowName,
@@ -70,7 +79,7 @@ function prepareInstance(workflowName: string, paramsSchema: z.ZodType | undefin
   });
 }
 
-export function createBinding(rt: RuntimeInternals, workflowName: string, paramsSchema: z.ZodType | undefined): Workflow {
+export function createBinding(rt: RuntimeInternals, workflowName: string, paramsSchema: StandardSchemaV1 | undefined): Workflow {
   const prepare = (options: unknown, input: string) => prepareInstance(workflowName, paramsSchema, rt.clock.now(), options, input);
 
   const start = async (record: InstanceRecord): Promise<WorkflowInstance> => {
@@ -80,7 +89,7 @@ export function createBinding(rt: RuntimeInternals, workflowName: string, params
   };
 
   return {
-    create: async (options) => start(prepare(options, 'create options')),
+    create: async (options) => start(await prepare(options, 'create options')),
 
     async createBatch(batch) {
       if (!Array.isArray(batch) || batch.length < 1 || batch.length > MAX_BATCH_SIZE) {
@@ -91,7 +100,8 @@ export function createBinding(rt: RuntimeInternals, workflowName: string, params
           Array.isArray(batch) && batch.length === 0 ? { headline: 'batchCreate should have at least 1 instance' } : undefined, // Cloudflare's words
         );
       }
-      const records = batch.map((options, i) => prepare(options, `createBatch entry ${i}`));
+      const records: InstanceRecord[] = [];
+      for (const [i, options] of batch.entries()) records.push(await prepare(options, `createBatch entry ${i}`));
       const ids = new Set<string>();
       for (const record of records) {
         if (ids.has(record.instanceId)) throw new InstanceAlreadyExistsError(workflowName, record.instanceId);

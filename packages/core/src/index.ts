@@ -54,6 +54,7 @@ export { sweepDue, type SweepOptions, type SweepReport, type SweepHost } from '.
 export { deadlineOf, inProcessWaitWithin, type HostBudget } from './host/budget.js';
 export { createDispatcher, type Dispatcher, type DispatcherOptions } from './host/dispatcher.js';
 export type { Workflow, WorkflowInstanceCreateOptions, WorkflowBatchDeleteResult } from './binding.js';
+export type { StandardSchemaV1, StandardSchemaIssue, StandardSchemaResult } from './standard-schema.js';
 export type {
   WorkflowRegistrations,
   WorkflowParamsOf,

@@ -1,11 +1,11 @@
 // The `workflows` map given to createRuntime, read once: binding name -> class, params schema, cron schedules
 // and concurrency limit. Lookups use own keys only, so `__proto__` or `toString` is an unknown workflow.
 
-import type { z } from 'zod';
 import { UnknownWorkflowError, ValidationError } from './errors.js';
 import type { WorkflowClass } from './entrypoint.js';
 import { parseCron, type CronSchedule } from './cron.js';
 import { SLOT_WORKFLOW } from './engine/concurrency-slots.js';
+import { isStandardSchema, type StandardSchemaV1 } from './standard-schema.js';
 
 export type WorkflowRegistration =
   | WorkflowClass
@@ -13,8 +13,8 @@ export type WorkflowRegistration =
       workflow: WorkflowClass;
       /** The workflow's name, as wrangler's `name` beside `binding`: what `event.workflowName` reads. Default: the binding name. */
       name?: string;
-      /** Validates `create()` params. */
-      params?: z.ZodType;
+      /** Validates `create()` params: any Standard Schema validator (zod 3.25+ or 4, valibot, arktype, ...). Its output is what run() receives. */
+      params?: StandardSchemaV1;
       /** Cron expressions (UTC), as wrangler's `schedules`: each fire time creates an instance with params `{}`. */
       schedules?: string[];
       /** As wrangler's `concurrency`: at most `limit` instances run at once (across runners); the rest wait queued. */
@@ -26,7 +26,7 @@ export interface Registrations {
   /** The class bound as `name`; UnknownWorkflowError naming the bound ones otherwise. */
   classOf(name: string): WorkflowClass;
   has(name: string): boolean;
-  schemaOf(name: string): z.ZodType | undefined;
+  schemaOf(name: string): StandardSchemaV1 | undefined;
   readonly schedules: ReadonlyMap<string, CronSchedule[]>;
   readonly limits: ReadonlyMap<string, number>;
   /** Binding name -> the workflow's own name, for the registrations that set one. */
@@ -35,7 +35,7 @@ export interface Registrations {
 
 export function readRegistrations(workflows: Record<string, WorkflowRegistration>): Registrations {
   const classes = new Map<string, WorkflowClass>();
-  const schemas = new Map<string, z.ZodType | undefined>();
+  const schemas = new Map<string, StandardSchemaV1 | undefined>();
   const schedules = new Map<string, CronSchedule[]>();
   const limits = new Map<string, number>();
   const displayNames = new Map<string, string>();
@@ -46,6 +46,13 @@ export function readRegistrations(workflows: Record<string, WorkflowRegistration
       continue;
     }
     classes.set(name, registration.workflow);
+    if (registration.params !== undefined && !isStandardSchema(registration.params)) {
+      throw new ValidationError(
+        `params schema of workflow "${name}"`,
+        'a Standard Schema validator (zod 3.25+ or 4, valibot, arktype: an object with `~standard`)',
+        registration.params,
+      );
+    }
     schemas.set(name, registration.params);
     if (registration.schedules?.length)
       schedules.set(

@@ -3,15 +3,14 @@
 // only its routes: the Cloud Tasks and Cloud Scheduler accounts the wake and sweep endpoints.
 
 import { z } from 'zod';
-import type { OAuth2Client } from 'google-auth-library';
 import { createRequestAuthenticator, type NonceClaim, type RequestAuthenticator, type RouteClass } from '@cairn/core';
-import { createOidcVerifier, GOOGLE_ISSUERS } from './oidc.js';
+import { createOidcVerifier, GOOGLE_ISSUERS, type IdTokenClient } from './oidc.js';
 
 export interface CloudRunAuthOptions {
   /** Google-signed ID tokens, as Cloud Tasks and Cloud Scheduler send with an `oidcToken`. */
   oidc?: {
     /** An `OAuth2Client` from google-auth-library (it fetches and caches Google's certs). */
-    client: Pick<OAuth2Client, 'verifyIdToken' | 'verifySignedJwtWithCertsAsync'>;
+    client: IdTokenClient;
     /** The expected `aud`: the service URL (Cloud Tasks' and this package's default audience). */
     audience: string | string[];
     /**
@@ -44,7 +43,7 @@ export const AuthOptionsSchema = z
     oidc: z
       .object({
         client: z.custom<CloudRunAuthOptions['oidc']>(
-          (value) => typeof value === 'object' && value !== null && typeof (value as OAuth2Client).verifyIdToken === 'function',
+          (value) => typeof value === 'object' && value !== null && typeof (value as IdTokenClient).verifyIdToken === 'function',
           'an OAuth2Client from google-auth-library',
         ),
         audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),

@@ -3,13 +3,26 @@
 // listed service accounts get in, and each reaches what it is listed for: the schedulers' accounts the wake and
 // sweep endpoints, the operators' accounts the REST API too.
 
-import type { OAuth2Client } from 'google-auth-library';
 import type { AuthVerdict, RouteClass } from '@cairn/core';
+
+/**
+ * The two methods of google-auth-library's `OAuth2Client` that OIDC uses, written out so that the package's types
+ * do not need google-auth-library (an optional peer: only OIDC needs it).
+ */
+export interface IdTokenClient {
+  verifyIdToken(options: { idToken: string; audience?: string | string[] }): Promise<{ getPayload(): object | undefined }>;
+  verifySignedJwtWithCertsAsync(
+    jwt: string,
+    certs: Record<string, string>,
+    audience: string | string[],
+    issuers: string[],
+  ): Promise<{ getPayload(): object | undefined }>;
+}
 
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'] as const;
 
 export interface OidcVerifierOptions {
-  client: Pick<OAuth2Client, 'verifyIdToken' | 'verifySignedJwtWithCertsAsync'>;
+  client: IdTokenClient;
   audience: string | string[];
   certs?: () => Promise<Record<string, string>> | Record<string, string>;
   issuers: readonly string[];

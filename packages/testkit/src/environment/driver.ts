@@ -4,7 +4,7 @@
 
 import { FINISHED_STATUSES, refKey, type Journal, type WorkflowStore } from '@cairn/core';
 import type { StepOverrides, TrackedAttempt } from './overrides.js';
-import { createTimeRules, describeWaits, skippableWakeTimes, type TimeRules } from './time-rules.js';
+import { combineRules, createTimeRules, describeWaits, skippableWakeTimes, type ScopedTimeRule, type TimeRules } from './time-rules.js';
 import type { TrackedStore } from './tracked-store.js';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -17,6 +17,8 @@ const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export class TimeDriver {
   /** What the test allows to skip; replaced by `resetMocks`. */
   rules: TimeRules;
+  /** Rules added by Cloudflare-style introspectors, each removed when its introspector is disposed. */
+  readonly scopedRules = new Set<ScopedTimeRule>();
   /** Set once the clock exists (the clock's settle hook is this driver's). */
   clock!: VirtualClock;
 
@@ -61,13 +63,13 @@ export class TimeDriver {
     }
   }
 
-  /** Settles, checks, and jumps in time as the rules allow until `check` gives a result. */
-  async drive<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  /** Settles, checks, and jumps in time as the rules (widened by `widen`) allow until `check` gives a result. */
+  async drive<T>(what: string, check: () => Promise<T | undefined>, widen?: Partial<Pick<TimeRules, 'sleeps' | 'retryDelays'>>): Promise<T> {
     for (let jumps = 0; jumps <= MAX_JUMPS; jumps++) {
       await this.settle();
       const result = await check();
       if (result !== undefined) return result;
-      const target = await this.nextSkip();
+      const target = await this.nextSkip(widen);
       if (target === null) throw new Error(`[cairn testkit] ${what}, but nothing can move without the test:\n${await this.describeBlocked()}`);
       await this.clock.advanceTo(target);
     }
@@ -85,13 +87,14 @@ export class TimeDriver {
   }
 
   /** The next virtual time the rules allow jumping to, or null when the test must act. */
-  private async nextSkip(): Promise<number | null> {
+  private async nextSkip(widen?: Partial<Pick<TimeRules, 'sleeps' | 'retryDelays'>>): Promise<number | null> {
     const now = this.clock.now();
     const next = this.clock.nextTimerAt();
     if (this.rules.everything) return next;
+    const rules = combineRules(this.rules, this.scopedRules, widen);
     const candidates: number[] = [];
     if (next !== null && (await this.attemptsPending()).timeSkippable) candidates.push(next);
-    for (const journal of await this.liveJournals()) candidates.push(...skippableWakeTimes(journal, this.rules, now));
+    for (const journal of await this.liveJournals()) candidates.push(...skippableWakeTimes(journal, rules, now));
     const future = candidates.filter((time) => time > now);
     return future.length === 0 ? null : Math.min(...future);
   }

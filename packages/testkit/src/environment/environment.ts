@@ -28,14 +28,16 @@ import {
   type WorkflowInstance,
   type WorkflowInstanceCreateOptions,
   type WorkflowStore,
+  type WorkflowRegistrations,
 } from '@cairn/core';
 import { MAX_JUMPS, TimeDriver } from './driver.js';
 import { stepHistory, type StepHistoryEntry } from './history.js';
 import { createStepOverrides, type StepOverrides } from './overrides.js';
-import { checkSelector, checkTimes, type StepSelector } from './selectors.js';
+import { checkSelector, checkTimes, type RuleSelector, type StepSelector } from './selectors.js';
 import { trackStore, type TrackedStore } from './tracked-store.js';
 import type { InstanceTarget, MockEventScope, TestEnvironment, TestEnvironmentOptions } from './types.js';
 import { createVirtualClock, type VirtualClock } from './virtual-clock.js';
+import { registerIntrospectionTarget, type IntrospectionTarget } from './introspection-target.js';
 
 export type { InstanceTarget, MockEventScope, TestEnvironment, TestEnvironmentOptions } from './types.js';
 
@@ -54,14 +56,17 @@ const OptionsSchema = z.object({
   runtime: z.record(z.string(), z.unknown()).default({}),
 });
 
-export function createTestEnvironment<Env extends object = Record<string, unknown>>(options: TestEnvironmentOptions<Env>): TestEnvironment<Env> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as core's createRuntime: an untyped map by default
+export function createTestEnvironment<Env extends object = Record<string, unknown>, const W extends WorkflowRegistrations = any>(
+  options: TestEnvironmentOptions<Env, W>,
+): TestEnvironment<Env, W> {
   const { timeSkipping, stepGraceMs } = parseOptions(OptionsSchema, options, { adapter: 'testkit', factory: 'createTestEnvironment' });
   const raw = options.store ?? createMemoryStore();
   const tracked = trackStore(raw);
   const overrides = createStepOverrides();
   const driver = new TimeDriver(raw, tracked, overrides, timeSkipping, stepGraceMs);
   driver.clock = createVirtualClock({ start: options.startTime ?? Date.now(), settle: () => driver.settle() });
-  const runtime = createRuntime<Env>({
+  const runtime = createRuntime<Env, W>({
     ...options.runtime,
     store: tracked.store,
     workflows: options.workflows,
@@ -69,16 +74,19 @@ export function createTestEnvironment<Env extends object = Record<string, unknow
     clock: driver.clock,
     stepOverride: overrides.hook,
   });
-  return new Environment<Env>(runtime, raw, tracked, overrides, driver);
+  return new Environment<Env, W>(runtime, raw, tracked, overrides, driver);
 }
 
 interface MockedEvent {
   event: { type: string; payload?: unknown };
-  scope: MockEventScope;
+  accept: (ref: InstanceRef) => boolean;
   delivered: Set<string>;
 }
 
-const addTo = (current: 'all' | StepSelector[], added: 'all' | StepSelector[]) => (current === 'all' || added === 'all' ? 'all' : [...current, ...added]);
+const inScope = (scope: MockEventScope) => (ref: InstanceRef) =>
+  (scope.workflow === undefined || scope.workflow === ref.workflowName) && (scope.instanceId === undefined || scope.instanceId === ref.instanceId);
+
+const addTo = (current: 'all' | RuleSelector[], added: 'all' | StepSelector[]) => (current === 'all' || added === 'all' ? 'all' : [...current, ...added]);
 
 function selectorList(steps: StepSelector[] | undefined, input: string): 'all' | StepSelector[] {
   if (steps === undefined) return 'all';
@@ -94,12 +102,12 @@ function finishedError(ref: InstanceRef, instance: InstanceRecord, wanted: strin
 }
 
 /** The environment's API; every helper settles before it answers. Methods are arrow properties, so they destructure. */
-class Environment<Env extends object> implements TestEnvironment<Env> {
+class Environment<Env extends object, W extends WorkflowRegistrations> implements TestEnvironment<Env, W> {
   readonly clock: VirtualClock;
   private readonly mockEvents: MockedEvent[] = [];
 
   constructor(
-    readonly runtime: Runtime<Env>,
+    readonly runtime: Runtime<Env, W>,
     readonly store: WorkflowStore,
     private readonly tracked: TrackedStore,
     private readonly overrides: StepOverrides,
@@ -109,12 +117,43 @@ class Environment<Env extends object> implements TestEnvironment<Env> {
     tracked.onCreate = async (ref) => {
       for (const mock of this.mockEvents) await this.deliver(mock, ref);
     };
+    for (const bindingName of runtime.workflowNames) registerIntrospectionTarget(this.rt.workflow(bindingName), this.introspectionTarget(bindingName));
   }
 
-  workflow = <Params = unknown>(bindingName: string): Workflow<Params> => this.runtime.workflow(bindingName) as Workflow<Params>;
+  /** The runtime without the workflows map's types: the environment's helpers take any binding name. */
+  private get rt(): Runtime<Env> {
+    return this.runtime as Runtime<Env>;
+  }
+
+  private introspectionTarget(bindingName: string): IntrospectionTarget {
+    return {
+      bindingName,
+      runtime: this.rt,
+      store: this.store,
+      created: () => this.tracked.created,
+      addStepRule: (rule) => this.overrides.add(rule),
+      addTimeRule: (rule) => {
+        this.driver.scopedRules.add(rule);
+        return () => void this.driver.scopedRules.delete(rule);
+      },
+      addMockEvent: async (event, accept) => {
+        const mock = await this.addMockEvent(event, accept);
+        return () => {
+          const at = this.mockEvents.indexOf(mock);
+          if (at >= 0) this.mockEvents.splice(at, 1);
+        };
+      },
+      drive: (what, check, widen) => this.driver.drive(what, check, widen),
+      settle: this.settle,
+      load: (ref) => this.store.loadJournal(ref),
+      now: () => this.clock.now(),
+    };
+  }
+
+  workflow = <Params = unknown>(bindingName: string): Workflow<Params> => this.rt.workflow(bindingName) as Workflow<Params>;
 
   create = async (bindingName: string, createOptions?: WorkflowInstanceCreateOptions): Promise<WorkflowInstance> => {
-    const instance = await this.runtime.workflow(bindingName).create(createOptions);
+    const instance = await this.rt.workflow(bindingName).create(createOptions);
     await this.settle();
     return instance;
   };
@@ -169,7 +208,7 @@ class Environment<Env extends object> implements TestEnvironment<Env> {
 
   sendEvent = async (target: InstanceTarget, event: { type: string; payload?: unknown }): Promise<void> => {
     const ref = await this.resolve(target);
-    const handle = await this.runtime.workflow(ref.workflowName).get(ref.instanceId);
+    const handle = await this.rt.workflow(ref.workflowName).get(ref.instanceId);
     await handle.sendEvent(event);
     await this.settle();
   };
@@ -192,11 +231,16 @@ class Environment<Env extends object> implements TestEnvironment<Env> {
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string') {
       throw new ValidationError('mockEvent event', '{ type: string, payload?: unknown }', event);
     }
-    const mock: MockedEvent = { event: { ...event }, scope: { ...scope }, delivered: new Set<string>() };
+    await this.addMockEvent(event, inScope({ ...scope }));
+  };
+
+  private async addMockEvent(event: { type: string; payload?: unknown }, accept: (ref: InstanceRef) => boolean): Promise<MockedEvent> {
+    const mock: MockedEvent = { event: { ...event }, accept, delivered: new Set<string>() };
     this.mockEvents.push(mock);
     for (const ref of Array.from(this.tracked.created)) await this.deliver(mock, ref);
     await this.settle();
-  };
+    return mock;
+  }
 
   forceEventTimeout = (step: StepSelector): void => {
     this.driver.rules.eventTimeouts.push(checkSelector(step, 'forceEventTimeout step'));
@@ -213,6 +257,7 @@ class Environment<Env extends object> implements TestEnvironment<Env> {
   resetMocks = (): void => {
     this.overrides.reset();
     this.driver.resetRules();
+    this.driver.scopedRules.clear();
     this.mockEvents.splice(0);
   };
 
@@ -254,13 +299,11 @@ class Environment<Env extends object> implements TestEnvironment<Env> {
   }
 
   private async deliver(mock: MockedEvent, ref: InstanceRef): Promise<void> {
-    if (mock.delivered.has(refKey(ref))) return;
-    if (mock.scope.workflow !== undefined && mock.scope.workflow !== ref.workflowName) return;
-    if (mock.scope.instanceId !== undefined && mock.scope.instanceId !== ref.instanceId) return;
+    if (mock.delivered.has(refKey(ref)) || !mock.accept(ref)) return;
     mock.delivered.add(refKey(ref));
     const instance = await this.store.getInstance(ref);
     if (!instance || FINISHED_STATUSES.has(instance.status)) return;
-    const handle = await this.runtime.workflow(ref.workflowName).get(ref.instanceId);
+    const handle = await this.rt.workflow(ref.workflowName).get(ref.instanceId);
     await handle.sendEvent(mock.event);
   }
 }

@@ -4,12 +4,13 @@
 // when it may move time.
 
 import type { StepOverride, StepOverrideHook, StepAttemptInfo } from '@cairn/core';
-import { matches, type StepSelector } from './selectors.js';
+import { matches, type RuleSelector } from './selectors.js';
 
-type Rule =
-  | { kind: 'result'; selector: StepSelector; value: unknown }
-  | { kind: 'error'; selector: StepSelector; error: unknown; times: number | undefined }
-  | { kind: 'timeout'; selector: StepSelector; times: number | undefined };
+/** Error and timeout rules apply to attempts `from` (default 1) to `from + times - 1` (every one from `from` when `times` is omitted). */
+export type StepRule =
+  | { kind: 'result'; selector: RuleSelector; value: unknown }
+  | { kind: 'error'; selector: RuleSelector; error: unknown; times: number | undefined; from?: number }
+  | { kind: 'timeout'; selector: RuleSelector; times: number | undefined; from?: number };
 
 export interface TrackedAttempt {
   workflowName: string;
@@ -25,21 +26,23 @@ export interface TrackedAttempt {
 
 export interface StepOverrides {
   hook: StepOverrideHook;
-  add(rule: Rule): void;
+  /** Adds a rule; the function returned removes it again. */
+  add(rule: StepRule): () => void;
   reset(): void;
   /** Attempts started and maybe not yet recorded; the environment removes those it finds recorded. */
   readonly inFlight: Set<TrackedAttempt>;
 }
 
 export function createStepOverrides(): StepOverrides {
-  const rules: Rule[] = [];
+  const rules: StepRule[] = [];
   const inFlight = new Set<TrackedAttempt>();
 
   const decide = (step: StepAttemptInfo): StepOverride | undefined => {
     for (let i = rules.length - 1; i >= 0; i--) {
       const rule = rules[i]!;
       if (rule.kind === 'result' || !matches(rule.selector, step)) continue;
-      if (rule.times !== undefined && step.attempt > rule.times) continue;
+      const from = rule.from ?? 1;
+      if (step.attempt < from || (rule.times !== undefined && step.attempt >= from + rule.times)) continue;
       return rule.kind === 'error' ? { error: rule.error } : { timeout: true };
     }
     for (let i = rules.length - 1; i >= 0; i--) {
@@ -51,7 +54,13 @@ export function createStepOverrides(): StepOverrides {
 
   return {
     inFlight,
-    add: (rule) => void rules.push(rule),
+    add(rule) {
+      rules.push(rule);
+      return () => {
+        const at = rules.indexOf(rule);
+        if (at >= 0) rules.splice(at, 1);
+      };
+    },
     reset: () => void rules.splice(0),
     hook(step) {
       const override = decide(step);

@@ -13,6 +13,13 @@ export interface StepSelector {
   instanceId?: string;
 }
 
+/** What a mock or time rule matches internally: a selector, or (no name) every step of a workflow or instance. */
+export type RuleSelector = Omit<StepSelector, 'name'> & {
+  name?: string;
+  /** Only in the instances this accepts (an introspector's: those created after it started). */
+  accept?: (workflowName: string, instanceId: string) => boolean;
+};
+
 export interface StepIdentity {
   workflowName: string;
   instanceId: string;
@@ -20,12 +27,13 @@ export interface StepIdentity {
   count: number;
 }
 
-export function matches(selector: StepSelector, step: StepIdentity): boolean {
+export function matches(selector: RuleSelector, step: StepIdentity): boolean {
   return (
-    selector.name === step.name &&
+    (selector.name === undefined || selector.name === step.name) &&
     (selector.count === undefined || selector.count === step.count) &&
     (selector.workflow === undefined || selector.workflow === step.workflowName) &&
-    (selector.instanceId === undefined || selector.instanceId === step.instanceId)
+    (selector.instanceId === undefined || selector.instanceId === step.instanceId) &&
+    (selector.accept === undefined || selector.accept(step.workflowName, step.instanceId))
   );
 }
 

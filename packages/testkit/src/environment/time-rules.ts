@@ -3,21 +3,41 @@
 
 import { FINISHED_STATUSES, type Journal } from '@cairn/core';
 import { stepHistory, type StepHistoryEntry } from './history.js';
-import { matches, type StepSelector } from './selectors.js';
+import { matches, type RuleSelector } from './selectors.js';
 
 export interface TimeRules {
   /** Every timer may be skipped to (Temporal's time-skipping). */
   everything: boolean;
-  sleeps: 'all' | StepSelector[];
-  retryDelays: 'all' | StepSelector[];
-  eventTimeouts: StepSelector[];
+  sleeps: 'all' | RuleSelector[];
+  retryDelays: 'all' | RuleSelector[];
+  eventTimeouts: RuleSelector[];
 }
 
 export function createTimeRules(everything: boolean): TimeRules {
   return { everything, sleeps: [], retryDelays: [], eventTimeouts: [] };
 }
 
-const selected = (rule: 'all' | StepSelector[], journal: Journal, entry: StepHistoryEntry) =>
+/** A rule an introspector added, removed again when it is disposed. */
+export interface ScopedTimeRule {
+  kind: 'sleeps' | 'retryDelays' | 'eventTimeouts';
+  selector: RuleSelector;
+}
+
+const union = (a: 'all' | RuleSelector[], b: 'all' | RuleSelector[]): 'all' | RuleSelector[] => (a === 'all' || b === 'all' ? 'all' : [...a, ...b]);
+
+/** The rules with the scoped ones and any widening (a wait that lets more pass) folded in. */
+export function combineRules(base: TimeRules, scoped: Iterable<ScopedTimeRule>, widen: Partial<Pick<TimeRules, 'sleeps' | 'retryDelays'>> = {}): TimeRules {
+  const rules: TimeRules = { ...base, eventTimeouts: [...base.eventTimeouts] };
+  for (const rule of scoped) {
+    if (rule.kind === 'eventTimeouts') rules.eventTimeouts.push(rule.selector);
+    else rules[rule.kind] = union(rules[rule.kind], [rule.selector]);
+  }
+  if (widen.sleeps) rules.sleeps = union(rules.sleeps, widen.sleeps);
+  if (widen.retryDelays) rules.retryDelays = union(rules.retryDelays, widen.retryDelays);
+  return rules;
+}
+
+const selected = (rule: 'all' | RuleSelector[], journal: Journal, entry: StepHistoryEntry) =>
   rule === 'all' ||
   rule.some((selector) =>
     matches(selector, { workflowName: journal.instance.workflowName, instanceId: journal.instance.instanceId, name: entry.name, count: entry.count }),

@@ -9,16 +9,17 @@ import type {
   Workflow,
   WorkflowInstance,
   WorkflowInstanceCreateOptions,
-  WorkflowRegistration,
+  WorkflowRegistrations,
   WorkflowStore,
 } from '@cairn/core';
 import type { StepHistoryEntry } from './history.js';
 import type { StepSelector } from './selectors.js';
 import type { VirtualClock } from './virtual-clock.js';
 
-export interface TestEnvironmentOptions<Env extends object = Record<string, unknown>> {
-  /** Binding name -> workflow class, as `createRuntime`'s `workflows`. */
-  workflows: Record<string, WorkflowRegistration>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as core's: an untyped map by default
+export interface TestEnvironmentOptions<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
+  /** Binding name -> workflow class, as `createRuntime`'s `workflows` (the bindings of `runtime.env` are typed from it). */
+  workflows: W;
   /** What workflows see as `this.env`, besides the bindings. @default {} */
   env?: Env;
   /** The store the runtime writes to. @default createMemoryStore() */
@@ -52,8 +53,9 @@ export interface MockEventScope {
   instanceId?: string;
 }
 
-export interface TestEnvironment<Env extends object = Record<string, unknown>> {
-  readonly runtime: Runtime<Env>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as core's: an untyped map by default
+export interface TestEnvironment<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
+  readonly runtime: Runtime<Env, W>;
   readonly clock: VirtualClock;
   /** The store under the runtime (reads here do not count as runtime activity). */
   readonly store: WorkflowStore;
