@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           name: 'suite',
           include: ['packages/*/test/**/*.test.ts', 'adapters/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-          exclude: [...crash, '**/node_modules/**'],
+          exclude: [...crash, '**/node_modules/**', 'test/packaging/projects/**'],
           sequence: { groupOrder: 0 },
         },
       },

@@ -58,11 +58,12 @@ describe('import rules', () => {
     }
   });
 
-  it('inside core: shared, journal and engine import only the layers below them', () => {
+  it('inside core: shared, journal, engine and hooks import only the layers below them', () => {
     const forbidden: Record<string, RegExp> = {
       'packages/core/src/shared': /\/(engine|host|journal|http)\/|\.\.\/runtime/,
       'packages/core/src/journal': /\/(engine|host|http)\/|\.\.\/runtime/,
-      'packages/core/src/engine': /\/(host|http)\/|\.\.\/runtime/,
+      'packages/core/src/engine': /\/(host|http|hooks)\/|\.\.\/runtime/,
+      'packages/core/src/hooks': /\/(host|http)\/|\.\.\/runtime/,
     };
     for (const [folder, pattern] of Object.entries(forbidden)) {
       for (const file of sources(folder)) {

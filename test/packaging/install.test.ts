@@ -65,7 +65,8 @@ async function project(fixture: string, cairn: string[], registry: string[], man
   return dir;
 }
 
-const node = (dir: string, args: string[]) => run(process.execPath, args, { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+// A hung child is killed rather than left behind.
+const node = (dir: string, args: string[]) => run(process.execPath, args, { cwd: dir, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
 
 describe('packed packages', () => {
   it('every package packs, with its LICENSE, README, types and build, and nothing outside its `files`', () => {
@@ -149,7 +150,11 @@ describe('installed into fresh projects', () => {
     "vitest %s: the testkit installs beside it, its conformance suite passes on the memory store, and Cloudflare's test API works",
     async (major) => {
       const dir = await project('vitest', ['@cairn/core', '@cairn/testkit'], [`vitest@${major}`], { type: 'module' });
-      await run(join(dir, 'node_modules/.bin/vitest'), ['run', '--reporter=json', '--outputFile=report.json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+      await run(join(dir, 'node_modules/.bin/vitest'), ['run', '--reporter=json', '--outputFile=report.json'], {
+        cwd: dir,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 300_000,
+      });
       const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { numFailedTests: number; numPassedTests: number };
       expect(report.numFailedTests).toBe(0);
       expect(report.numPassedTests).toBeGreaterThan(50);

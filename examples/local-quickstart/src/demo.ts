@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createNodeHost } from '@cairn/host-node';
 import { createSqliteStore } from '@cairn/store-sqlite';
 import type { InstanceStatus, WorkflowStore } from '@cairn/core';
-import { narrateStore } from './narrate.ts';
+import { narrationHooks } from './narrate.ts';
 import { OrderWorkflow, type Approval, type OrderEnv, type OrderParams } from './workflow.ts';
 
 export interface DemoOptions {
@@ -30,8 +30,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   mkdirSync(dirname(options.dbPath), { recursive: true });
 
   const env: OrderEnv = { log: (line) => say(`  ${line}`) };
-  const store = narrateStore(createSqliteStore({ path: options.dbPath }), say);
-  const runner = createNodeHost({ store, workflows: { ORDER: OrderWorkflow }, env, handleSignals: false });
+  const store = createSqliteStore({ path: options.dbPath });
+  const runner = createNodeHost({ store, workflows: { ORDER: OrderWorkflow }, env, hooks: narrationHooks(say), handleSignals: false });
   await runner.start();
   try {
     const orders = runner.runtime.workflow('ORDER');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createNodeHost } from '@cairn/host-node';
 import { createSqliteStore } from '@cairn/store-sqlite';
-import { narrateStore } from './narrate.ts';
+import { narrationHooks } from './narrate.ts';
 import { OrderWorkflow } from './workflow.ts';
 
 const dbPath = fileURLToPath(new URL('../.cairn/kill-demo.db', import.meta.url));
@@ -41,7 +41,8 @@ say('[demo]     ', `killed process 1 (pid ${worker.pid}) with SIGKILL while "res
 
 const store = createSqliteStore({ path: dbPath });
 const runner = createNodeHost({
-  store: narrateStore(store, (line) => say('[process 2]', line)),
+  store,
+  hooks: narrationHooks((line) => say('[process 2]', line)),
   workflows: { ORDER: OrderWorkflow },
   env: { log: (line: string) => say('[process 2]', `  ${line}`) },
   leaseMs: 2_000,

@@ -2,7 +2,7 @@
 // instance's inbox until the workflow asks for it) and runs it until the demo kills this process.
 import { createNodeHost } from '@cairn/host-node';
 import { createSqliteStore } from '@cairn/store-sqlite';
-import { narrateStore } from './narrate.ts';
+import { narrationHooks } from './narrate.ts';
 import { OrderWorkflow, type OrderParams } from './workflow.ts';
 
 const [dbPath, instanceId] = process.argv.slice(2);
@@ -10,7 +10,8 @@ if (!dbPath || !instanceId) throw new Error('usage: node src/kill-worker.ts <db>
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const runner = createNodeHost({
-  store: narrateStore(createSqliteStore({ path: dbPath }), say),
+  store: createSqliteStore({ path: dbPath }),
+  hooks: narrationHooks(say),
   workflows: { ORDER: OrderWorkflow },
   env: { log: (line: string) => say(`  ${line}`) },
   // A dead runner's instances are taken over once its lease expires: short here, so the demo is quick.

@@ -1,10 +1,13 @@
-// Prints the journal as it is written: a store that reports each step record (attempt failures,
-// outcomes, the start of sleeps and waits) before passing it on. Core reads each record
-// (`describeStepRecord`); this says it in the demo's words. Nothing here changes behaviour.
-import { describeStepRecord, observeSteps, type StepRecord, type WorkflowStore } from '@cairn/core';
+// Narrates the journal as it is written, from the runtime's lifecycle hooks: each step record (attempt
+// failures, outcomes, the start of sleeps and waits) once the store has it. Core reads
+// each record (`describeStepRecord`); this says it in the demo's words. Nothing here changes behaviour.
+import { describeStepRecord, type RuntimeHooks, type StepRecord } from '@cairn/core';
 
-export function narrateStore(store: WorkflowStore, say: (line: string) => void): WorkflowStore {
-  return observeSteps(store, (step) => say(describe(step)));
+export function narrationHooks(say: (line: string) => void): RuntimeHooks {
+  return {
+    onStepStart: ({ record }) => record && say(describe(record)),
+    onStepEnd: ({ record }) => say(describe(record)),
+  };
 }
 
 function describe(step: StepRecord): string {

@@ -1,6 +1,6 @@
 // What every command gets: the runtime built from the config, and where to write.
 
-import { createRuntime, observeSteps, type Runtime, type Scheduler, type StepRecord, type WorkflowStore } from '@cairn/core';
+import { createRuntime, type Runtime, type Scheduler, type StepRecord, type WorkflowStore } from '@cairn/core';
 import type { LoadedConfig } from './config.js';
 import type { CliIO, Progress } from './io.js';
 
@@ -26,16 +26,17 @@ export const dueIndexScheduler: Scheduler = {
 
 export function createContext(config: LoadedConfig, io: CliIO, progress: Progress, json: boolean): CommandContext {
   const listeners: Array<(step: StepRecord) => void> = [];
-  const store = observeSteps(config.store, (step) => {
-    for (const listener of listeners) listener(step);
-  });
+  const tell = (step: StepRecord | undefined) => {
+    if (step) for (const listener of listeners) listener(step);
+  };
   const runtime = createRuntime({
-    store,
+    store: config.store,
+    hooks: { onStepStart: ({ record }) => tell(record), onStepEnd: ({ record }) => tell(record) },
     scheduler: config.scheduler ?? dueIndexScheduler,
     workflows: config.workflows,
     env: config.env,
     onError: (error, where) =>
       progress.log(`cairn: ${where.operation} of ${where.workflowName}/${where.instanceId} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
-  return { runtime, store, io, progress, json, onStep: (listener) => void listeners.push(listener) };
+  return { runtime, store: runtime.store, io, progress, json, onStep: (listener) => void listeners.push(listener) };
 }

@@ -6,6 +6,7 @@ import type { StepOverrideHook } from './engine/settings.js';
 import type { WorkflowRegistrations } from './typed-bindings.js';
 import type { Scheduler } from './scheduler.js';
 import type { WorkflowStore } from './store.js';
+import type { RuntimeHooks } from './hooks/types.js';
 
 export interface RuntimeOptions<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
   store: WorkflowStore;
@@ -36,8 +37,10 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>, W 
    * (Lambda, Cloud Run) also fire them on every sweeper tick, catching up on what they missed. @default true
    */
   cronTimers?: boolean;
-  /** Failures no caller can see (a wake-up delivered in process that failed). @default console.error */
+  /** Failures no caller can see (a wake-up delivered in process that failed, a hook that threw). @default console.error */
   onError?: (error: unknown, context: { workflowName: string; instanceId: string; operation: string }) => void;
+  /** Lifecycle hooks: step starts and ends, status changes, replays (see RuntimeHooks for when they run). @default none */
+  hooks?: RuntimeHooks;
 }
 
 const FunctionSchema = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'a function');
@@ -79,4 +82,13 @@ export const RuntimeOptionsSchema = z.object({
   onError: FunctionSchema.optional(),
   stepOverride: FunctionSchema.optional(),
   cronTimers: z.boolean().optional(),
+  hooks: z
+    .object({
+      onStepStart: FunctionSchema.optional(),
+      onStepEnd: FunctionSchema.optional(),
+      onInstanceStatus: FunctionSchema.optional(),
+      onReplay: FunctionSchema.optional(),
+    })
+    .strict()
+    .optional(),
 });

@@ -30,8 +30,16 @@ export class RuntimeReplays {
   replay(ref: InstanceRef, options: ReplayOptions = {}): Promise<ReplayReport> {
     const key = refKey(ref);
     const { onReport } = this;
+    const { onReplayed } = this.settings;
+    const startedAt = this.settings.clock.now();
     let run = replayInstance(this.settings, ref, this.classOf, this.env(), options, this.live);
     if (onReport) run = run.then((report) => onReport(ref, report));
+    if (onReplayed) {
+      run = run.then((report) => {
+        onReplayed(ref, report, startedAt);
+        return report;
+      });
+    }
     const tracked = run.finally(() => {
       if (this.inFlight.get(key) === tracked) this.inFlight.delete(key);
     });

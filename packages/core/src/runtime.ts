@@ -14,7 +14,7 @@ import { createCronTriggers, cronScheduleOf } from './cron-triggers.js';
 import { readRegistrations, type Registrations } from './registrations.js';
 import { RuntimeOptionsSchema, type RuntimeOptions } from './runtime-options.js';
 import { RuntimeReplays } from './runtime-replays.js';
-import { engineSettings, logRuntimeError, type RuntimeErrorHandler } from './runtime-settings.js';
+import { hookedEngineSettings, logRuntimeError, type RuntimeErrorHandler } from './runtime-settings.js';
 import { parseOptions } from './shared/options.js';
 import { CRON_LOOKBACK_MS } from './shared/intervals.js';
 import { DEFAULT_MAX_BUFFERED_EVENTS } from './limits.js';
@@ -73,7 +73,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
   const scheduler = options.scheduler ?? createTimerScheduler({ clock });
   const onError = options.onError ?? logRuntimeError;
   const registrations = readRegistrations(options.workflows);
-  const settings = engineSettings(options, clock, scheduler);
+  const settings = hookedEngineSettings(options, clock, scheduler, onError);
   const deferred = trackDeferrals(registrations.limits);
   const replays = new RuntimeReplays(
     settings,
@@ -96,7 +96,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
   });
 
   const internals: RuntimeInternals = {
-    store: options.store,
+    store: settings.store,
     clock,
     owner: settings.owner,
     leaseMs: settings.leaseMs,
@@ -121,7 +121,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
       return binding as WorkflowBindingNamed<W, N>;
     },
     env,
-    store: options.store,
+    store: settings.store,
     scheduler,
     clock,
     workflowNames: registrations.names,

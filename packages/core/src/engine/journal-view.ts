@@ -23,8 +23,12 @@ export class JournalView {
     return this.eventList;
   }
 
+  /** The highest call index among the records (a sleep passed with nothing after it is passed for the first time). */
+  maxIndex = 0;
+
   /** Indexes a record read back or just written; a record already indexed (same id) is ignored. */
   add(step: StepRecord): void {
+    if (step.index !== undefined && step.index > this.maxIndex) this.maxIndex = step.index;
     if (step.state === 'completed' || step.state === 'failed') {
       if (step.kind === 'wait' && step.eventId && !this.outcomes.has(step.key)) this.consumedCount++;
       this.outcomes.set(step.key, step);

@@ -39,5 +39,7 @@ async function sleepTo(scope: StepScope, key: string, name: string, index: numbe
   // A pause that began after the sleep started extends it by the time spent paused.
   const shift = scope.pausedTotalMs - (start.pausedTotalMs ?? scope.pausedTotalMs);
   if (scope.rollingBack) return NEVER;
-  await scope.waitUntil((start.wakeAt ?? 0) + shift, 'sleep');
+  const wakeAt = (start.wakeAt ?? 0) + shift;
+  await scope.waitUntil(wakeAt, 'sleep');
+  if (scope.settings.onSleepEnd && scope.journal.maxIndex <= index) scope.settings.onSleepEnd(scope.ref, start, wakeAt);
 }

@@ -8,11 +8,12 @@ import type { Blocker, BlockReason } from './branches.js';
 import type { StepCall } from './call-order.js';
 import type { DeadlineWatch } from './deadlines.js';
 import type { JournalView } from './journal-view.js';
-import type { StepOverrideHook } from './settings.js';
+import type { EngineSettings, StepOverrideHook } from './settings.js';
 import type { RollbackEntry } from './rollback-entry.js';
 
 export interface StepScope {
   readonly ref: InstanceRef;
+  readonly settings: EngineSettings;
   /** The lease's fencing token (names stream pieces per writer). */
   readonly token: number;
   /** The instance's generation and total paused time, as the replay last read them. */

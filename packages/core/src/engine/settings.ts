@@ -3,7 +3,7 @@
 
 import type { Clock } from '../clock.js';
 import type { WorkflowCronSchedule } from '../cron-triggers.js';
-import type { InstanceError, InstanceStatusName } from '../records.js';
+import type { InstanceError, InstanceStatusName, StepRecord } from '../records.js';
 import type { Scheduler } from '../scheduler.js';
 import type { InstanceRef, WorkflowStore } from '../store.js';
 import type { BlockReason } from './branches.js';
@@ -31,6 +31,10 @@ export interface EngineSettings {
   onSlotFreed?: (workflowName: string) => void;
   /** The cron schedule an instance was created by (its `event.schedule`), if any. */
   cronScheduleOf?: (ref: InstanceRef) => WorkflowCronSchedule | undefined;
+  /** Told of every replay's report and when it started (the onReplay hook). */
+  onReplayed?: (ref: InstanceRef, report: ReplayReport, startedAt: number) => void;
+  /** Told when a sleep ends, once (by the replay that passes it with no later step recorded): the onStepEnd hook. */
+  onSleepEnd?: (ref: InstanceRef, start: StepRecord, endedAt: number) => void;
   /** The workflow's own name (`workflows[].name`) where it differs from its binding name: `event.workflowName`. */
   workflowNameOf?: (bindingName: string) => string | undefined;
 }
