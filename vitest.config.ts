@@ -21,8 +21,9 @@ for (const group of ['packages', 'adapters']) {
 alias.push(...roots);
 
 // The crash tests (many runner processes killed over and over) measure how late wake-ups come, so they run
-// after everything else, one file at a time, with the machine to themselves.
-const crash = ['test/*-crash/**/*.test.ts'];
+// after everything else, one file at a time, with the machine to themselves; so does the install test (npm
+// installs into fresh projects), which would otherwise starve the timing-sensitive tests beside it.
+const crash = ['test/*-crash/**/*.test.ts', 'test/packaging/install.test.ts'];
 
 export default defineConfig({
   resolve: { alias },

@@ -1,6 +1,6 @@
 // Engine overhead on the memory store: per-step cost, instance throughput, and resume time.
 // Run: npm run bench (builds first). Prints figures; asserts nothing.
-import { createMemoryStore, createRuntime, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
+import { createMemoryStore, createRuntime, WorkflowEntrypoint, type RuntimeHooks, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 
 class ManySteps extends WorkflowEntrypoint<unknown, { steps: number; sleep?: boolean }> {
   async run(event: WorkflowEvent<{ steps: number; sleep?: boolean }>, step: WorkflowStep) {
@@ -11,13 +11,20 @@ class ManySteps extends WorkflowEntrypoint<unknown, { steps: number; sleep?: boo
   }
 }
 
-function runtimeOnMemory() {
+function runtimeOnMemory(hooks?: RuntimeHooks) {
   const store = createMemoryStore();
-  return { store, runtime: createRuntime({ store, workflows: { MANY: ManySteps } }) };
+  return { store, runtime: createRuntime({ store, workflows: { MANY: ManySteps }, ...(hooks ? { hooks } : {}) }) };
 }
 
-async function perStepOverhead(steps: number): Promise<number> {
-  const { runtime } = runtimeOnMemory();
+/** Every lifecycle hook set, each doing almost nothing: what the hooks themselves cost per step. */
+const countingHooks = (): RuntimeHooks => {
+  let calls = 0;
+  const count = () => void calls++;
+  return { onStepStart: count, onStepEnd: count, onInstanceStatus: count, onReplay: count };
+};
+
+async function perStepOverhead(steps: number, hooks?: RuntimeHooks): Promise<number> {
+  const { runtime } = runtimeOnMemory(hooks);
   for (let i = 0; i < 3; i++) await runtime.workflow('MANY').create({ id: `warm-${i}`, params: { steps } });
   await settle(runtime);
   const started = process.hrtime.bigint();
@@ -80,10 +87,12 @@ async function settle(runtime: { idle(): Promise<void> }) {
 }
 
 const perStep = await perStepOverhead(10_000);
+const perStepHooked = await perStepOverhead(10_000, countingHooks());
 const throughput = (await instancesPerSecond(10_000, 3)).sort((a, b) => a - b);
 const resume = await resumeMs(1_000, 200);
 console.log('core engine on the memory store');
 console.log(`  per-step overhead (1 instance x 10,000 steps): ${perStep.toFixed(1)} µs/step   (target < 25)`);
+console.log(`  the same with all four lifecycle hooks set:    ${perStepHooked.toFixed(1)} µs/step`);
 const perSecond = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(
   `  three-step instances per second (3 x 10,000):  median ${perSecond(throughput[1]!)}/s, slowest round ${perSecond(throughput[0]!)}/s   (target >= 20,000)`,
