@@ -4,6 +4,15 @@
 import type { WorkflowSleepDuration, WorkflowTimeoutDuration } from './duration.js';
 import type { WorkflowStepConfig, WorkflowStepContextConfig } from './step-config.js';
 import type { WorkflowCronSchedule } from './cron-triggers.js';
+import type { WorkflowLogger } from './logging/workflow-logger.js';
+
+/** For a context built by hand (a unit test of a class): plain console lines. */
+const consoleWorkflowLogger: WorkflowLogger = {
+  debug: (message, fields) => console.debug(message, fields ?? ''),
+  info: (message, fields) => console.info(message, fields ?? ''),
+  warn: (message, fields) => console.warn(message, fields ?? ''),
+  error: (message, fields) => console.error(message, fields ?? ''),
+};
 
 export type { WorkflowCronSchedule } from './cron-triggers.js';
 
@@ -88,6 +97,15 @@ export abstract class WorkflowEntrypoint<Env = unknown, Params = unknown> {
   constructor(ctx: WorkflowExecutionContext, env: Env) {
     this.ctx = ctx;
     this.env = env;
+  }
+
+  /**
+   * A replay-aware logger (Cairn only: Cloudflare's WorkflowEntrypoint has none, so code that uses it runs on
+   * Cairn alone). A line logged outside steps is written once per instance, not once per replay; fields name the
+   * workflow and instance. It writes to the runtime's `logger` (console without one).
+   */
+  protected get logger(): WorkflowLogger {
+    return (this.ctx as { logger?: WorkflowLogger }).logger ?? consoleWorkflowLogger;
   }
 
   abstract run(event: Readonly<WorkflowEvent<Params>>, step: WorkflowStep): Promise<unknown>;

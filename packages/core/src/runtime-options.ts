@@ -7,6 +7,7 @@ import type { WorkflowRegistrations } from './typed-bindings.js';
 import type { Scheduler } from './scheduler.js';
 import type { WorkflowStore } from './store.js';
 import type { RuntimeHooks } from './hooks/types.js';
+import type { CairnLogger, LogLevel } from './logging/logger.js';
 
 export interface RuntimeOptions<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
   store: WorkflowStore;
@@ -41,6 +42,14 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>, W 
   onError?: (error: unknown, context: { workflowName: string; instanceId: string; operation: string }) => void;
   /** Lifecycle hooks: step starts and ends, status changes, replays (see RuntimeHooks for when they run). @default none */
   hooks?: RuntimeHooks;
+  /**
+   * Where Cairn's own records (structured: workflow, instance, step, attempt, outcome) and workflow code's
+   * `this.logger` lines go: console or a pino-shaped logger. Without one, Cairn writes only what `onError` reports,
+   * and `this.logger` writes to console. @default none
+   */
+  logger?: CairnLogger;
+  /** The least level of Cairn's own records that is written (workflow lines are the logger's to filter). @default 'warn' */
+  logLevel?: LogLevel | 'silent';
 }
 
 const FunctionSchema = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'a function');
@@ -91,4 +100,14 @@ export const RuntimeOptionsSchema = z.object({
     })
     .strict()
     .optional(),
+  logger: z
+    .custom<CairnLogger>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        ['debug', 'info', 'warn', 'error'].every((level) => typeof (value as Record<string, unknown>)[level] === 'function'),
+      'a logger with debug, info, warn and error methods (console, pino)',
+    )
+    .optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
 });

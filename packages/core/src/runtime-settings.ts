@@ -10,6 +10,7 @@ import { DEFAULT_STEP_LIMIT } from './limits.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import type { Scheduler } from './scheduler.js';
 import { withHooks } from './hooks/index.js';
+import { createLogSink, mergeHooks, runtimeLogHooks } from './logging/index.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_IN_PROCESS_WAIT_MS, heartbeatEveryMs } from './shared/intervals.js';
 
 function engineSettings(options: RuntimeOptions<object>, clock: Clock, scheduler: Scheduler): EngineSettings {
@@ -30,15 +31,37 @@ function engineSettings(options: RuntimeOptions<object>, clock: Clock, scheduler
   };
 }
 
-/** The engine settings with the runtime's hooks wired in: only a runtime with hooks writes through the hooked store. */
-export function hookedEngineSettings(options: RuntimeOptions<object>, clock: Clock, scheduler: Scheduler, onError: RuntimeErrorHandler) {
-  const hooked = options.hooks ? withHooks(options.store, options.hooks, clock, onError) : undefined;
+/**
+ * The engine settings with the runtime's logger and hooks wired in, and the error handler: only a runtime with
+ * hooks (or a logger, whose records are hooks) writes through the hooked store.
+ */
+export function runtimeSettings(
+  options: RuntimeOptions<object>,
+  clock: Clock,
+  scheduler: Scheduler,
+): { settings: EngineSettings; onError: RuntimeErrorHandler } {
+  const sink = options.logger ? createLogSink(options.logger, options.logLevel ?? 'warn') : undefined;
+  const onError: RuntimeErrorHandler =
+    options.onError ??
+    (sink
+      ? (error, context) =>
+          sink.write('error', `${context.operation} of ${context.workflowName}/${context.instanceId} failed`, {
+            workflow: context.workflowName,
+            instance: context.instanceId,
+            operation: context.operation,
+            error,
+          })
+      : logRuntimeError);
+  const hooks = sink ? mergeHooks(options.hooks, runtimeLogHooks(sink)) : options.hooks;
+  const hooked = hooks ? withHooks(options.store, hooks, clock, onError) : undefined;
   const settings = engineSettings(hooked ? { ...options, store: hooked.store } : options, clock, scheduler);
   hooked?.wire(settings);
-  return settings;
+  // Workflow code's own lines are written at every level: the logger filters them (pino does; console prints all).
+  settings.workflowLogSink = createLogSink(options.logger ?? console, 'debug', '');
+  return { settings, onError };
 }
 
 export type RuntimeErrorHandler = NonNullable<RuntimeOptions['onError']>;
 
-export const logRuntimeError: RuntimeErrorHandler = (error, context) =>
+const logRuntimeError: RuntimeErrorHandler = (error, context) =>
   console.error(`[cairn] ${context.operation} of ${context.workflowName}/${context.instanceId} failed:`, error);

@@ -14,7 +14,7 @@ import { createCronTriggers, cronScheduleOf } from './cron-triggers.js';
 import { readRegistrations, type Registrations } from './registrations.js';
 import { RuntimeOptionsSchema, type RuntimeOptions } from './runtime-options.js';
 import { RuntimeReplays } from './runtime-replays.js';
-import { hookedEngineSettings, logRuntimeError, type RuntimeErrorHandler } from './runtime-settings.js';
+import { runtimeSettings, type RuntimeErrorHandler } from './runtime-settings.js';
 import { parseOptions } from './shared/options.js';
 import { CRON_LOOKBACK_MS } from './shared/intervals.js';
 import { DEFAULT_MAX_BUFFERED_EVENTS } from './limits.js';
@@ -71,9 +71,8 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
   parseOptions(RuntimeOptionsSchema, options, { adapter: 'core', factory: 'createRuntime' });
   const clock = options.clock ?? systemClock;
   const scheduler = options.scheduler ?? createTimerScheduler({ clock });
-  const onError = options.onError ?? logRuntimeError;
   const registrations = readRegistrations(options.workflows);
-  const settings = hookedEngineSettings(options, clock, scheduler, onError);
+  const { settings, onError } = runtimeSettings(options, clock, scheduler);
   const deferred = trackDeferrals(registrations.limits);
   const replays = new RuntimeReplays(
     settings,

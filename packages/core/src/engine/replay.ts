@@ -2,6 +2,8 @@
 // Lambda, Cloud Run, the local runner and the in-process scheduler all call this one function.
 
 import { CairnError } from '../errors.js';
+import { createLogSink } from '../logging/logger.js';
+import { workflowLogger, type WorkflowLogger } from '../logging/workflow-logger.js';
 import type { WorkflowClass, WorkflowEvent, WorkflowExecutionContext, WorkflowStep } from '../entrypoint.js';
 import { MAX_PAYLOAD_BYTES, serializeWithinLimit } from '../limits.js';
 import { FINISHED_STATUSES, type InstanceRecord, type Journal } from '../records.js';
@@ -196,6 +198,7 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
 class ExecutionContext implements WorkflowExecutionContext {
   readonly instanceId: string;
   readonly workflowName: string;
+  private log: WorkflowLogger | undefined;
 
   constructor(private readonly session: ReplaySession) {
     this.instanceId = session.ref.instanceId;
@@ -204,6 +207,11 @@ class ExecutionContext implements WorkflowExecutionContext {
 
   get signal(): AbortSignal {
     return this.session.signal;
+  }
+
+  /** `this.logger` of the workflow (see logging/workflow-logger.ts); made on first use. */
+  get logger(): WorkflowLogger {
+    return (this.log ??= workflowLogger(this.session, this.session.settings.workflowLogSink ?? createLogSink(console, 'debug', '')));
   }
 
   waitUntil(promise: Promise<unknown>): void {

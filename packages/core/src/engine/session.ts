@@ -107,6 +107,23 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     return this.writer.instance;
   }
 
+  // Where run() is against what the journal holds (the replay-aware logger reads these).
+  get workflowName(): string {
+    return this.ref.workflowName;
+  }
+
+  get instanceId(): string {
+    return this.ref.instanceId;
+  }
+
+  get callsMade(): number {
+    return this.calls.made;
+  }
+
+  get recordedCalls(): number {
+    return this.journal.maxIndex;
+  }
+
   get generation(): number {
     return this.writer.instance.generation;
   }

@@ -8,6 +8,7 @@ import type { Scheduler } from '../scheduler.js';
 import type { InstanceRef, WorkflowStore } from '../store.js';
 import type { BlockReason } from './branches.js';
 import type { Heartbeat } from './heartbeat.js';
+import type { LogSink } from '../logging/logger.js';
 
 export interface EngineSettings {
   store: WorkflowStore;
@@ -31,6 +32,8 @@ export interface EngineSettings {
   onSlotFreed?: (workflowName: string) => void;
   /** The cron schedule an instance was created by (its `event.schedule`), if any. */
   cronScheduleOf?: (ref: InstanceRef) => WorkflowCronSchedule | undefined;
+  /** Where workflow code's `this.logger` writes. */
+  workflowLogSink?: LogSink;
   /** Told of every replay's report and when it started (the onReplay hook). */
   onReplayed?: (ref: InstanceRef, report: ReplayReport, startedAt: number) => void;
   /** Told when a sleep ends, once (by the replay that passes it with no later step recorded): the onStepEnd hook. */
