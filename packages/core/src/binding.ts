@@ -46,8 +46,9 @@ function retentionMs(value: unknown, input: string): number | undefined {
 async function checkParams(workflowName: string, schema: StandardSchemaV1, params: unknown): Promise<unknown> {
   const result = await schema['~standard'].validate(params);
   if (result.issues) {
-    throw new ValidationError(`params of workflow "${workflowName}"`, "params matching the workflow's schema", formatIssues(result.issues), {
-      cause: Object.assign(new Error(formatIssues(result.issues)), { issues: result.issues }),
+    const described = formatIssues(result.issues);
+    throw new ValidationError(`params of workflow "${workflowName}"`, "params matching the workflow's schema", described, {
+      cause: Object.assign(new Error(described), { issues: result.issues }),
     });
   }
   return result.value;

@@ -4,6 +4,7 @@
 // write it), so no write costs an extra read. Runtimes without hooks use the store as given.
 
 import type { InstanceRecord, InstanceStatusName, StepRecord } from '../records.js';
+import { countOfKey } from '../journal/keys.js';
 import { refKey } from '../shared/refs.js';
 import type { InstanceRef, WorkflowStore } from '../store.js';
 import { callHook, type HookErrorHandler } from './call-hook.js';
@@ -71,11 +72,10 @@ export function hookedStore(store: WorkflowStore, hooks: RuntimeHooks, onError: 
 function reportStep(hooks: RuntimeHooks, ref: InstanceRef, step: StepRecord, onError: HookErrorHandler): void {
   const target = { workflowName: ref.workflowName, instanceId: ref.instanceId };
   if (step.state === 'started') {
-    const count = Number(step.key.slice(step.key.lastIndexOf('-') + 1)) || 1;
     callHook(
       hooks,
       'onStepStart',
-      { ref: target, name: step.name, kind: step.kind, count, attempt: step.attempt, startedAt: step.startedAt, record: step },
+      { ref: target, name: step.name, kind: step.kind, count: countOfKey(step.key), attempt: step.attempt, startedAt: step.startedAt, record: step },
       onError,
     );
     return;

@@ -6,7 +6,7 @@
 
 import { ValidationError, type InstanceRef } from '@cairn/core';
 import type { IntrospectionTarget } from './introspection-target.js';
-import type { RuleSelector } from './selectors.js';
+import { checkTimes, type RuleSelector } from './selectors.js';
 
 /** A step as Cloudflare's test API names it. */
 export interface WorkflowStepSelector {
@@ -50,12 +50,6 @@ function checkStep(step: unknown, input: string): WorkflowStepSelector {
       (Number.isInteger((step as WorkflowStepSelector).index) && (step as WorkflowStepSelector).index! >= 1));
   if (!ok) throw new ValidationError(input, '{ name: string, index?: integer >= 1 }', step);
   return step as WorkflowStepSelector;
-}
-
-function checkTimes(times: unknown, input: string): number | undefined {
-  if (times === undefined) return undefined;
-  if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) throw new ValidationError(input, 'an integer >= 1', times);
-  return times;
 }
 
 function checkSteps(steps: unknown, input: string): WorkflowStepSelector[] | undefined {
