@@ -35,6 +35,7 @@ export function createCloudRunHandler(options: CloudRunHandlerOptions): CloudRun
       endsAt: receivedAt + settings.requestTimeoutMs,
       safetyMarginMs: settings.safetyMarginMs,
       maxInProcessWaitMs: settings.maxInProcessWaitMs,
+      host: 'cloud-run',
     }),
     wakePath: settings.wakePath,
     sweepPath: settings.sweepPath,

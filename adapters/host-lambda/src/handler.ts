@@ -23,6 +23,21 @@ export type SweepResult = { kind: 'sweep'; due: number };
 export type LambdaResult = WakeResult | SweepResult | HttpResultV2 | HttpResultV1;
 export type LambdaHandler = (event: unknown, context: LambdaContextLike) => Promise<LambdaResult>;
 
+/** What a wake may spend: the invocation's remaining time, less the margin. */
+function invocationBudget(
+  settings: Pick<WakeBudget, 'safetyMarginMs' | 'maxInProcessWaitMs' | 'earlyWaitMs'>,
+  receivedAt: number,
+  context: LambdaContextLike,
+): WakeBudget {
+  return {
+    endsAt: receivedAt + context.getRemainingTimeInMillis(),
+    safetyMarginMs: settings.safetyMarginMs,
+    maxInProcessWaitMs: settings.maxInProcessWaitMs,
+    earlyWaitMs: settings.earlyWaitMs,
+    host: 'lambda',
+  };
+}
+
 export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandler {
   const settings = parseOptions(HandlerOptionsSchema, options, { adapter: 'lambda', factory: 'createLambdaHandler' });
 
@@ -57,12 +72,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
   };
   /** The invocation being handled (Lambda runs one at a time per container). */
   let current: LambdaContextLike | undefined;
-  const budget = (receivedAt: number, context: LambdaContextLike): WakeBudget => ({
-    endsAt: receivedAt + context.getRemainingTimeInMillis(),
-    safetyMarginMs: settings.safetyMarginMs,
-    maxInProcessWaitMs: settings.maxInProcessWaitMs,
-    earlyWaitMs: settings.earlyWaitMs,
-  });
+  const budget = (receivedAt: number, context: LambdaContextLike) => invocationBudget(settings, receivedAt, context);
 
   return async (event, context) => {
     if (!ContextSchema.safeParse(context).success) {
@@ -107,7 +117,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
 /** A sweeper tick: every due instance handed to the scheduler (one invocation each), or replayed here. */
 async function sweep(rt: RuntimeLike, limit: number, mode: 'fan-out' | 'in-process'): Promise<SweepResult> {
   if (mode === 'in-process') return { kind: 'sweep', due: await rt.sweep({ limit }) };
-  const report = await rt.sweepDue({ limit, mode: 'fan-out' });
+  const report = await rt.sweepDue({ limit, mode: 'fan-out', host: 'lambda' });
   if (report.failed > 0) {
     throw new AggregateError(
       report.errors.map((failure) => failure.error),

@@ -79,7 +79,7 @@ export async function serveHost(host: { runtime: HostRuntime }, options: ServeHo
   const handler = createHostHttp({
     runtime,
     authenticate,
-    budgetOf: (receivedAt) => ({ endsAt: receivedAt + settings.requestTimeoutMs, safetyMarginMs: settings.safetyMarginMs }),
+    budgetOf: (receivedAt) => ({ endsAt: receivedAt + settings.requestTimeoutMs, safetyMarginMs: settings.safetyMarginMs, host: 'node' }),
     apiBasePath: settings.apiBasePath,
     maxBodyBytes: settings.maxBodyBytes,
     onError: (error, where) => console.error(`[cairn] [node host] ${where.operation} ${where.path} failed:`, error),

@@ -36,7 +36,7 @@ interface InstanceExtras {
  * rest, written only when set: an absent one must read back absent (zod's `.optional()` rejects null), and the
  * client rejects `undefined` unless `ignoreUndefinedProperties` is on. `updateInstance` never writes them.
  */
-const CREATION_ONLY_FIELDS = ['successRetentionMs', 'errorRetentionMs', 'incarnation'] as const satisfies readonly (keyof InstanceRecord)[];
+const CREATION_ONLY_FIELDS = ['successRetentionMs', 'errorRetentionMs', 'incarnation', 'trace'] as const satisfies readonly (keyof InstanceRecord)[];
 
 export interface Chunk {
   id: string;

@@ -29,6 +29,7 @@ const FIXED = {
   successRetentionMs: true,
   errorRetentionMs: true,
   incarnation: true,
+  trace: true,
 } as const satisfies Record<Exclude<InstanceField, keyof InstancePatch>, true>;
 /** Fields `updateInstance` may change. */
 const PATCHABLE = new Set<InstanceField>(INSTANCE_FIELDS.filter((field) => !(field in FIXED)));

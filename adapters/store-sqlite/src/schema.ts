@@ -7,7 +7,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AdapterError } from '@cairn/core';
 import { quickCheck } from './integrity.js';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS instances (
@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS instances (
   incarnation TEXT,
   events_consumed INTEGER,
   write_id TEXT,
+  trace TEXT,
   PRIMARY KEY (workflow_name, instance_id)
 ) WITHOUT ROWID;
 -- Due wake-ups: only instances that have one are indexed.
@@ -87,6 +88,10 @@ ALTER TABLE instances ADD COLUMN events_consumed INTEGER;
 ALTER TABLE instances ADD COLUMN write_id TEXT;
 ALTER TABLE events ADD COLUMN consumed_generation INTEGER;
 CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, claim TEXT NOT NULL) WITHOUT ROWID;
+`,
+  // 3 -> 4: the trace context telemetry records at creation; NULL for instances created without it.
+  3: `
+ALTER TABLE instances ADD COLUMN trace TEXT;
 `,
 };
 

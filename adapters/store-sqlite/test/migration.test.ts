@@ -44,7 +44,7 @@ describe('schema migration from version 1', () => {
     const { version, columns } = inspect(path);
     expect(version).toBe('1');
     for (const column of RETENTION_COLUMNS) expect(columns).not.toContain(column);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 
   it('upgrades in place: old rows read back without the new fields, new rows round-trip them', async () => {

@@ -2,8 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import { runDemo } from './demo.ts';
 
-const dbPath = fileURLToPath(new URL('../.cairn/demo.db', import.meta.url));
-console.log('Cairn local quickstart: an order workflow on SQLite (.cairn/demo.db), run by the local runner.\n');
+// CAIRN_DEMO_DB: another file (the tests run this script on one of their own).
+const dbPath = process.env.CAIRN_DEMO_DB ?? fileURLToPath(new URL('../.cairn/demo.db', import.meta.url));
+console.log(`Cairn local quickstart: an order workflow on SQLite (${process.env.CAIRN_DEMO_DB ?? '.cairn/demo.db'}), run by the local runner.\n`);
 const result = await runDemo({ dbPath, say: (line) => console.log(line) });
 console.log(`\n${result.instanceId} finished as "${result.status.status}" in ${(result.elapsedMs / 1000).toFixed(1)}s`);
 if (result.status.status !== 'complete') {

@@ -83,11 +83,12 @@ async function prepareInstance(
 export function createBinding(rt: RuntimeInternals, workflowName: string, paramsSchema: StandardSchemaV1 | undefined): Workflow {
   const prepare = (options: unknown, input: string) => prepareInstance(workflowName, paramsSchema, rt.clock.now(), options, input);
 
-  const start = async (record: InstanceRecord): Promise<WorkflowInstance> => {
+  const write = async (record: InstanceRecord): Promise<WorkflowInstance> => {
     await rt.store.createInstance({ instance: record });
     await rt.schedule(wakeOf(record, record.createdAt));
     return instanceHandle(rt, { workflowName, instanceId: record.instanceId });
   };
+  const start = rt.traceCreate ? (record: InstanceRecord) => rt.traceCreate!(record, () => write(record)) : write;
 
   return {
     create: async (options) => start(await prepare(options, 'create options')),

@@ -130,6 +130,7 @@ export {
 export * from './http/index.js';
 export type { RuntimeHooks, StepStartInfo, StepEndInfo, InstanceStatusChange, ReplayInfo } from './hooks/index.js';
 export type { CairnLogger, LogLevel, LogFields, WorkflowLogger } from './logging/index.js';
+export type { TelemetryOptions } from './telemetry/index.js';
 // The journal's grammar, read once: step keys, the timeline of an instance, its public status, a record's meaning.
 export { stepKey, rollbackKey, countOfKey } from './journal/keys.js';
 export { buildStepTimeline, type StepTimelineEntry, type StepTimelineAttempt, type StepTimelineState, type TimelineOptions } from './journal/timeline.js';

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { TraceParentSchema } from './shared/trace-parent.js';
 
 export const RECORD_VERSION = 1 as const;
 
@@ -73,6 +74,11 @@ export const InstanceRecordSchema = z.object({
   incarnation: z.string().min(1).max(32).optional(),
   /** Events consumed by waits of the current generation, as the runner last recorded it (for the buffer cap). */
   eventsConsumed: z.number().int().nonnegative().optional(),
+  /**
+   * Set at creation when telemetry is on, never changed: the W3C traceparent of the span that created the
+   * instance, so that every later replay, in any process, joins the instance's trace. Absent otherwise.
+   */
+  trace: TraceParentSchema.optional(),
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 

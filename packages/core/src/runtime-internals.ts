@@ -1,6 +1,7 @@
 // What the instance handles and bindings need from the runtime.
 
 import type { Clock } from './clock.js';
+import type { InstanceRecord } from './records.js';
 import type { WakeRequest } from './scheduler.js';
 import type { InstanceRef, WorkflowStore } from './store.js';
 
@@ -16,4 +17,6 @@ export interface RuntimeInternals {
   schedule(wake: WakeRequest): Promise<void>;
   /** Tells a replay running in this process about a change to its instance. */
   notify(ref: InstanceRef, change: 'event' | 'pause' | 'resume' | 'terminate'): void;
+  /** With telemetry on: runs a new instance's write in its create span, recording the span's context on it. */
+  traceCreate?<T>(record: InstanceRecord, write: () => Promise<T>): Promise<T>;
 }

@@ -8,6 +8,7 @@ import type { Scheduler } from './scheduler.js';
 import type { WorkflowStore } from './store.js';
 import type { RuntimeHooks } from './hooks/types.js';
 import type { CairnLogger, LogLevel } from './logging/logger.js';
+import type { TelemetryOptions } from './telemetry/options.js';
 
 export interface RuntimeOptions<Env extends object = Record<string, unknown>, W extends WorkflowRegistrations = any> {
   store: WorkflowStore;
@@ -50,6 +51,12 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>, W 
   logger?: CairnLogger;
   /** The least level of Cairn's own records that is written (workflow lines are the logger's to filter). @default 'warn' */
   logLevel?: LogLevel | 'silent';
+  /**
+   * OpenTelemetry spans and metrics (needs the optional peer `@opentelemetry/api`): to these providers, or, by
+   * default, to those registered globally when the runtime is created; `false` turns them off. With neither,
+   * nothing is added to any path. @default the global providers, if any
+   */
+  telemetry?: TelemetryOptions | false;
 }
 
 const FunctionSchema = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'a function');
@@ -110,4 +117,23 @@ export const RuntimeOptionsSchema = z.object({
     )
     .optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  // `false` (off) is checked as no providers, so that a bad provider's error names it.
+  telemetry: z
+    .preprocess(
+      (value) => (value === false ? {} : value),
+      z
+        .object({
+          tracerProvider: providerOf('getTracer', 'a TracerProvider (with getTracer)').optional(),
+          meterProvider: providerOf('getMeter', 'a MeterProvider (with getMeter)').optional(),
+        })
+        .strict(),
+    )
+    .optional(),
 });
+
+function providerOf(method: string, described: string) {
+  return z.custom<object>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[method] === 'function',
+    described,
+  );
+}

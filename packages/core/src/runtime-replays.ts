@@ -30,9 +30,22 @@ export class RuntimeReplays {
   replay(ref: InstanceRef, options: ReplayOptions = {}): Promise<ReplayReport> {
     const key = refKey(ref);
     const { onReport } = this;
-    const { onReplayed } = this.settings;
+    const { onReplayed, telemetry } = this.settings;
     const startedAt = this.settings.clock.now();
-    let run = replayInstance(this.settings, ref, this.classOf, this.env(), options, this.live);
+    let run: Promise<ReplayReport>;
+    if (telemetry) {
+      const requested = telemetry.replayRequested();
+      run = replayInstance(this.settings, ref, this.classOf, this.env(), options, this.live, (loaded) => telemetry.sessionStarted(loaded, requested)).then(
+        (report) => {
+          telemetry.replayEnded(ref, report);
+          return report;
+        },
+        (error: unknown) => {
+          telemetry.replayEnded(ref, undefined, error);
+          throw error;
+        },
+      );
+    } else run = replayInstance(this.settings, ref, this.classOf, this.env(), options, this.live);
     if (onReport) run = run.then((report) => onReport(ref, report));
     if (onReplayed) {
       run = run.then((report) => {

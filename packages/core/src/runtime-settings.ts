@@ -11,16 +11,17 @@ import type { RuntimeOptions } from './runtime-options.js';
 import type { Scheduler } from './scheduler.js';
 import { withHooks } from './hooks/index.js';
 import { createLogSink, mergeHooks, runtimeLogHooks } from './logging/index.js';
+import { runtimeTelemetry, type RuntimeTelemetry } from './telemetry/index.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_IN_PROCESS_WAIT_MS, heartbeatEveryMs } from './shared/intervals.js';
 
-function engineSettings(options: RuntimeOptions<object>, clock: Clock, scheduler: Scheduler): EngineSettings {
+function engineSettings(options: RuntimeOptions<object>, clock: Clock, scheduler: Scheduler, owner: string): EngineSettings {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const retention = options.retention ?? null;
   return {
     store: options.store,
     scheduler,
     clock,
-    owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner,
     leaseMs,
     maxInProcessWaitMs: options.maxInProcessWaitMs ?? DEFAULT_MAX_IN_PROCESS_WAIT_MS,
     stepLimit: options.stepLimit ?? DEFAULT_STEP_LIMIT,
@@ -32,14 +33,16 @@ function engineSettings(options: RuntimeOptions<object>, clock: Clock, scheduler
 }
 
 /**
- * The engine settings with the runtime's logger and hooks wired in, and the error handler: only a runtime with
- * hooks (or a logger, whose records are hooks) writes through the hooked store.
+ * The engine settings with the runtime's logger, hooks and telemetry wired in, and the error handler: only a
+ * runtime with hooks (or a logger or telemetry, which are told through hooks) writes through the hooked store.
  */
 export function runtimeSettings(
   options: RuntimeOptions<object>,
   clock: Clock,
   scheduler: Scheduler,
-): { settings: EngineSettings; onError: RuntimeErrorHandler } {
+): { settings: EngineSettings; onError: RuntimeErrorHandler; telemetry: RuntimeTelemetry | undefined } {
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const traced = runtimeTelemetry(options.telemetry, clock, owner);
   const sink = options.logger ? createLogSink(options.logger, options.logLevel ?? 'warn') : undefined;
   const onError: RuntimeErrorHandler =
     options.onError ??
@@ -52,13 +55,15 @@ export function runtimeSettings(
             error,
           })
       : logRuntimeError);
-  const hooks = sink ? mergeHooks(options.hooks, runtimeLogHooks(sink)) : options.hooks;
+  const logged = sink ? mergeHooks(options.hooks, runtimeLogHooks(sink)) : options.hooks;
+  const hooks = traced ? mergeHooks(logged, traced.hooks) : logged;
   const hooked = hooks ? withHooks(options.store, hooks, clock, onError) : undefined;
-  const settings = engineSettings(hooked ? { ...options, store: hooked.store } : options, clock, scheduler);
+  const settings = engineSettings(hooked ? { ...options, store: hooked.store } : options, clock, scheduler, owner);
   hooked?.wire(settings);
+  if (traced) settings.telemetry = traced.telemetry;
   // Workflow code's own lines are written at every level: the logger filters them (pino does; console prints all).
   settings.workflowLogSink = createLogSink(options.logger ?? console, 'debug', '');
-  return { settings, onError };
+  return { settings, onError, telemetry: traced?.telemetry };
 }
 
 export type RuntimeErrorHandler = NonNullable<RuntimeOptions['onError']>;

@@ -72,7 +72,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
   const clock = options.clock ?? systemClock;
   const scheduler = options.scheduler ?? createTimerScheduler({ clock });
   const registrations = readRegistrations(options.workflows);
-  const { settings, onError } = runtimeSettings(options, clock, scheduler);
+  const { settings, onError, telemetry } = runtimeSettings(options, clock, scheduler);
   const deferred = trackDeferrals(registrations.limits);
   const replays = new RuntimeReplays(
     settings,
@@ -109,6 +109,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
     },
     notify: (ref, change) => replays.notify(ref, change),
   };
+  if (telemetry) internals.traceCreate = (record, write) => telemetry.create(record, write);
   const bindings = new Map<string, Workflow<any, any>>(registrations.names.map((name) => [name, createBinding(internals, name, registrations.schemaOf(name))]));
   const env = Object.freeze({ ...options.env, ...Object.fromEntries(bindings) }) as Env & RuntimeBindings<W>;
   const cron = startCron(registrations, bindings, clock, onError, options.cronTimers !== false);
@@ -125,10 +126,10 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
     clock,
     workflowNames: registrations.names,
     replay: (ref, replayOptions) => replays.replay(ref, replayOptions),
-    wake: (message, budget) => handleWake(runtime, message, budget),
-    sweepDue: (sweepOptions = {}) => sweepDue(runtime, sweepOptions),
+    wake: (message, budget) => handleWake(runtime, message, budget, telemetry),
+    sweepDue: (sweepOptions = {}) => sweepDue(runtime, sweepOptions, telemetry),
     async sweep({ limit, deadline } = {}) {
-      const report = await sweepDue(runtime, { limit, deadline, deliver: (ref) => dispatcher.deliver(ref) });
+      const report = await sweepDue(runtime, { limit, deadline, deliver: (ref) => dispatcher.deliver(ref) }, telemetry);
       for (const { ref, error } of report.errors) onError(error, { ...ref, operation: 'sweep' });
       return report.due;
     },

@@ -13,6 +13,8 @@ export interface WakeRequest {
    * for a sweeper's wake-ups (wakeSeq -1).
    */
   incarnation?: string;
+  /** The instance's trace context (`InstanceRecord.trace`): a remote scheduler carries it in the wake message. */
+  trace?: string;
 }
 
 /**

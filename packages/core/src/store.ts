@@ -16,7 +16,10 @@ export interface CreateInstanceParams {
 
 /** Every field a runner or a control operation may change. `version` is set by the store. */
 export type InstancePatch = Partial<
-  Omit<InstanceRecord, 'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params' | 'successRetentionMs' | 'errorRetentionMs' | 'incarnation'>
+  Omit<
+    InstanceRecord,
+    'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params' | 'successRetentionMs' | 'errorRetentionMs' | 'incarnation' | 'trace'
+  >
 >;
 
 export interface UpdateInstanceParams extends InstanceRef {

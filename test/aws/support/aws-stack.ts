@@ -59,7 +59,7 @@ export interface AwsStack {
   store: WorkflowStore;
   tableName: string;
   /** A request to the Function URL. */
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
   /** An async invoke through the Lambda API, as any AWS caller makes it. */
   invokeAsync(event: unknown): Promise<number | undefined>;
   stop(): Promise<void>;
@@ -119,10 +119,10 @@ export async function startAwsStack(options: AwsStackOptions): Promise<AwsStack>
     scheduler,
     store: createDynamoDBStore({ client: admin, tableName }),
     tableName,
-    async request(method, path, body) {
+    async request(method, path, body, headers = {}) {
       const response = await fetch(`${functionUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();

@@ -43,6 +43,8 @@ export async function replayInstance(
   env: unknown,
   options: ReplayOptions = {},
   live?: LiveSessions,
+  /** Told when the replay holds the lease and starts the code, with the instance as loaded (telemetry). */
+  onStarted?: (loaded: InstanceRecord) => void,
 ): Promise<ReplayReport> {
   const Workflow = resolveWorkflow(ref.workflowName);
   const limit = settings.concurrencyOf?.(ref.workflowName);
@@ -69,6 +71,7 @@ export async function replayInstance(
       const sessionSettings = options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
       const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover, slot);
       live?.add(session);
+      onStarted?.(journal.instance);
       try {
         start(session, Workflow, env);
         return await session.report;

@@ -9,6 +9,7 @@ import type { InstanceRef, WorkflowStore } from '../store.js';
 import type { BlockReason } from './branches.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { LogSink } from '../logging/logger.js';
+import type { EngineTelemetry } from '../telemetry/types.js';
 
 export interface EngineSettings {
   store: WorkflowStore;
@@ -40,6 +41,8 @@ export interface EngineSettings {
   onSleepEnd?: (ref: InstanceRef, start: StepRecord, endedAt: number) => void;
   /** The workflow's own name (`workflows[].name`) where it differs from its binding name: `event.workflowName`. */
   workflowNameOf?: (bindingName: string) => string | undefined;
+  /** OpenTelemetry spans and metrics (createRuntime's `telemetry`), when on. */
+  telemetry?: EngineTelemetry;
 }
 
 export interface StepAttemptInfo {

@@ -9,6 +9,7 @@ import type { DeadlineWatch } from './deadlines.js';
 import type { StepScope } from './scope.js';
 import { stepContext } from './step-context.js';
 import { collectStream, isReadableStream } from './step-stream.js';
+import { stepKey } from '../journal/keys.js';
 
 export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T> | T;
 
@@ -58,11 +59,7 @@ export class StepAttempt implements DeadlineWatch {
       // A stream is read to its end within the attempt (its timeout covers the reading).
       const settle = (value: unknown) => (isReadableStream(value) ? collectStream(value, this.name).then(resolve, reject) : resolve(value));
       try {
-        const result = !override
-          ? callback(stepContext({ name: this.name, count: this.count }, this.attempt, this.givenConfig, () => this.signal))
-          : 'value' in override
-            ? override.value
-            : Promise.reject(override.error);
+        const result = !override ? this.call(callback) : 'value' in override ? override.value : Promise.reject(override.error);
         if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(settle, reject);
         else settle(result);
       } catch (error) {
@@ -72,6 +69,17 @@ export class StepAttempt implements DeadlineWatch {
     scope.watchDeadline(this);
     scope.enter();
     return outcome;
+  }
+
+  private call(callback: StepCallback<unknown>): unknown {
+    const { telemetry } = this.scope.settings;
+    if (!telemetry || !this.forward) return callback(this.context());
+    // Within the attempt's span, so that spans the step's own code makes are its children.
+    return telemetry.runAttempt(this.scope.ref, stepKey('do', this.name, this.count), this.attempt, () => callback(this.context()));
+  }
+
+  private context(): WorkflowStepContext {
+    return stepContext({ name: this.name, count: this.count }, this.attempt, this.givenConfig, () => this.signal);
   }
 
   /** Called at `deadline`: the attempt ran past its timeout; abort it and fail it. */

@@ -2,6 +2,7 @@
 // scheduler's delivery), the sweep endpoint (a sweeper tick) or the REST API. Cloud Run, a Lambda Function
 // URL and the Node host's server all translate their requests to it, so every HTTP decision is made here.
 
+import { withRemoteParent } from '../telemetry/remote-parent.js';
 import { CairnError } from '../errors.js';
 import { createHttpApi, type HttpApi } from '../http/api.js';
 import { parseJsonBody, readBodyBytes } from '../http/body.js';
@@ -99,15 +100,17 @@ export function createHostHttp(options: HostHttpOptions): HostHttpHandler {
         : sweep(runtime, body, contentType, budget, options.sweepConcurrency ?? 4, report);
     }
     if (!api) return problemResponse(404, 'route_not_found', 'This host serves no REST API');
-    return api.withBody
-      ? api.withBody(request, body)
-      : api(
-          new Request(request.url, {
-            method: request.method,
-            headers: request.headers,
-            body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
-          }),
-        );
+    return withRemoteParent(request.headers.get('traceparent'), () =>
+      api.withBody
+        ? api.withBody(request, body)
+        : api(
+            new Request(request.url, {
+              method: request.method,
+              headers: request.headers,
+              body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
+            }),
+          ),
+    );
   };
 }
 
@@ -183,7 +186,7 @@ async function sweep(
   const deadline = budget.endsAt - (budget.safetyMarginMs ?? 0);
   let report;
   try {
-    report = await runtime.sweepDue({ limit, deadline, concurrency });
+    report = await runtime.sweepDue({ limit, deadline, concurrency, ...(budget.host ? { host: budget.host } : {}) });
   } catch (error) {
     onError(error);
     return problemResponse(500, 'store_error', 'Firing cron schedules or listing due instances failed');

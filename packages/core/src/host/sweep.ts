@@ -7,6 +7,8 @@ import type { InstanceRef } from '../store.js';
 import type { WakeHost } from './wake.js';
 import { DEFAULT_SWEEP_LIMIT } from '../shared/intervals.js';
 import { refOf } from '../shared/refs.js';
+import { ATTR } from '../telemetry/attributes.js';
+import type { RuntimeTelemetry } from '../telemetry/types.js';
 
 /** What a sweep needs of a runtime (a Runtime is one). */
 export interface SweepHost extends WakeHost {
@@ -24,6 +26,8 @@ export interface SweepOptions {
   concurrency?: number;
   /** How a due instance is replayed without a deadline (the runtime's in-process delivery, with its retries). */
   deliver?: (ref: InstanceRef) => Promise<void>;
+  /** Names the host in telemetry (the `cairn.host` attribute of its `cairn.sweep` span). */
+  host?: string;
 }
 
 export interface SweepReport {
@@ -39,7 +43,17 @@ export interface SweepReport {
   errors: Array<{ ref: InstanceRef; error: unknown }>;
 }
 
-export async function sweepDue(host: SweepHost, options: SweepOptions = {}): Promise<SweepReport> {
+export async function sweepDue(host: SweepHost, options: SweepOptions = {}, telemetry?: RuntimeTelemetry): Promise<SweepReport> {
+  if (!telemetry) return sweep(host, options);
+  // A sweep is its own trace; the replays it runs join their instances' traces and link to it.
+  return telemetry.hostWork('cairn.sweep', undefined, { [ATTR.host]: options.host ?? 'unnamed' }, async () => {
+    const report = await sweep(host, options);
+    telemetry.sweepObserved(report.due);
+    return report;
+  });
+}
+
+async function sweep(host: SweepHost, options: SweepOptions): Promise<SweepReport> {
   // Cron schedules first (what came due while nothing ran): their instances are then due too.
   await host.fireSchedules();
   const listed = await host.store.listDueInstances({ now: host.clock.now(), limit: options.limit ?? DEFAULT_SWEEP_LIMIT });

@@ -14,6 +14,8 @@ import type { ReplayOptions } from '../engine/replay.js';
 import type { Scheduler } from '../scheduler.js';
 import type { InstanceRef, WorkflowStore } from '../store.js';
 import { deadlineOf, inProcessWaitWithin, type HostBudget } from './budget.js';
+import { ATTR } from '../telemetry/attributes.js';
+import type { RuntimeTelemetry } from '../telemetry/types.js';
 
 /** What handling a wake needs of a runtime (a Runtime is one). */
 export interface WakeHost {
@@ -29,6 +31,8 @@ export interface WakeBudget extends HostBudget {
   maxInProcessWaitMs?: number | 'remaining';
   /** A wake-up delivered at most this early waits in process for its time; earlier ones are re-armed. @default 0 */
   earlyWaitMs?: number;
+  /** Names the host in telemetry (the `cairn.host` attribute of its `cairn.wake` span): lambda, cloud-run, ... */
+  host?: string;
 }
 
 export interface WakeResult {
@@ -38,8 +42,15 @@ export interface WakeResult {
   wakeAt: number | null;
 }
 
-export async function handleWake(host: WakeHost, message: WakeMessage, budget: WakeBudget): Promise<WakeResult> {
+export async function handleWake(host: WakeHost, message: WakeMessage, budget: WakeBudget, telemetry?: RuntimeTelemetry): Promise<WakeResult> {
   if (!host.workflowNames.includes(message.workflowName)) throw new UnknownWorkflowError(message.workflowName, host.workflowNames);
+  if (!telemetry) return wake(host, message, budget);
+  // The host's span joins the instance's trace (carried in the message), and the replay within it.
+  const attributes = { [ATTR.workflow]: message.workflowName, [ATTR.instance]: message.instanceId, [ATTR.host]: budget.host ?? 'unnamed' };
+  return telemetry.hostWork('cairn.wake', message.trace, attributes, () => wake(host, message, budget));
+}
+
+async function wake(host: WakeHost, message: WakeMessage, budget: WakeBudget): Promise<WakeResult> {
   const deadline = deadlineOf(budget, host.clock.now());
   const ref = { workflowName: message.workflowName, instanceId: message.instanceId };
   const instance = await host.store.getInstance(ref);
@@ -59,6 +70,7 @@ export async function handleWake(host: WakeHost, message: WakeMessage, budget: W
         wakeAt: message.wakeAt,
         wakeSeq: message.wakeSeq,
         ...(instance.incarnation ? { incarnation: instance.incarnation } : {}),
+        ...(instance.trace ? { trace: instance.trace } : {}),
       });
       return { outcome: 'early', status: instance.status, wakeAt: message.wakeAt };
     }

@@ -2,6 +2,8 @@
 // Tasks HTTP request). Hosts validate every incoming message with these schemas before acting on it.
 
 import { z } from 'zod';
+import type { WakeRequest } from '../scheduler.js';
+import { TraceParentSchema } from '../shared/trace-parent.js';
 
 /** "Replay this instance": sent for one wake-up, named by (workflowName, instanceId, wakeSeq). */
 export const WakeMessageSchema = z.object({
@@ -14,6 +16,8 @@ export const WakeMessageSchema = z.object({
   wakeAt: z.number().int().nonnegative(),
   /** The instance's incarnation: a delivery for an older one (the id was deleted and reused) is dropped. */
   incarnation: z.string().min(1).max(32).optional(),
+  /** The instance's trace context (W3C traceparent), when telemetry recorded one: the host's span joins it. */
+  trace: TraceParentSchema.optional(),
 });
 export type WakeMessage = z.infer<typeof WakeMessageSchema>;
 
@@ -26,7 +30,7 @@ export const SweepMessageSchema = z.object({
 export type SweepMessage = z.infer<typeof SweepMessageSchema>;
 
 /** The wake message for a wake request, as a scheduler puts it in a schedule, a task or an invoke. */
-export function wakeMessage(wake: { workflowName: string; instanceId: string; wakeSeq: number; wakeAt: number; incarnation?: string }): WakeMessage {
+export function wakeMessage(wake: WakeRequest): WakeMessage {
   const message: WakeMessage = {
     kind: 'cairn.wake',
     workflowName: wake.workflowName,
@@ -35,5 +39,6 @@ export function wakeMessage(wake: { workflowName: string; instanceId: string; wa
     wakeAt: Math.max(0, Math.floor(wake.wakeAt)),
   };
   if (wake.incarnation !== undefined) message.incarnation = wake.incarnation;
+  if (wake.trace !== undefined) message.trace = wake.trace;
   return message;
 }

@@ -33,6 +33,19 @@ function creationTests(ctx: SuiteContext): void {
     expect('successRetentionMs' in read || 'errorRetentionMs' in read, 'absent retention fields must read back absent').toBe(false);
   });
 
+  it('the trace context telemetry records round-trips, outlives updates, and stays absent when not set', async () => {
+    const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const traced = makeInstance({ trace });
+    await ctx.store.createInstance({ instance: traced });
+    expect(await mustGet(ctx.store, traced)).toEqual(traced);
+    const updated = await ctx.store.updateInstance({ ...refOf(traced), expectedVersion: traced.version, patch: { status: 'running', leaseOwner: 'r' } });
+    expect(parseInstanceRecord(updated).trace).toBe(trace);
+    expect((await mustLoad(ctx.store, traced)).instance.trace, 'a replay reads the trace from the journal').toBe(trace);
+    const plain = makeInstance();
+    await ctx.store.createInstance({ instance: plain });
+    expect('trace' in (await mustGet(ctx.store, plain)), 'an absent trace must read back absent').toBe(false);
+  });
+
   it('a second createInstance of the same (workflowName, instanceId) throws InstanceAlreadyExistsError and changes nothing', async () => {
     const first = makeInstance();
     await ctx.store.createInstance({ instance: first });
