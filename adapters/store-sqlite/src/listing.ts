@@ -3,6 +3,8 @@
 import {
   ValidationError,
   type CorruptRecordError,
+  type CountInstancesParams,
+  type InstanceCounts,
   type DueInstance,
   type InstancePage,
   type InstanceRecord,
@@ -35,6 +37,13 @@ export function listInstances(ctx: SqliteContext, { workflowName, status, limit 
     });
     const last = page[page.length - 1];
     return rows.length > size && last ? { instances, nextCursor: encodeCursor(last as unknown as InstanceRecord) } : { instances };
+  });
+}
+
+export function countInstances(ctx: SqliteContext, { workflowName }: CountInstancesParams): Promise<InstanceCounts> {
+  return ctx.tx.run('countInstances', () => {
+    const rows = workflowName === undefined ? ctx.sql.countAll.all() : ctx.sql.countWorkflow.all(workflowName);
+    return Object.fromEntries(rows.map((row) => [row.status as string, Number(row.n)])) as InstanceCounts;
   });
 }
 

@@ -52,6 +52,8 @@ export function prepareStatements(db: DatabaseSync) {
       `SELECT workflow_name AS workflowName, instance_id AS instanceId, wake_at AS wakeAt FROM instances
        WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?`,
     ),
+    countAll: db.prepare('SELECT status, COUNT(*) AS n FROM instances GROUP BY status'),
+    countWorkflow: db.prepare('SELECT status, COUNT(*) AS n FROM instances WHERE workflow_name = ? GROUP BY status'),
   };
 }
 

@@ -9,7 +9,7 @@ import { AdapterError, CairnError, type CorruptRecordError, type WorkflowStore }
 import type { SqliteContext } from './context.js';
 import { claimNonce, createInstance, deleteInstance, getInstance, updateInstance } from './instance-ops.js';
 import { appendEvent, loadJournal, recordStep } from './journal-ops.js';
-import { listDueInstances, listInstances } from './listing.js';
+import { countInstances, listDueInstances, listInstances } from './listing.js';
 import { parseStoreOptions, type ResolvedSqliteStoreOptions, type SqliteStoreOptions } from './options.js';
 import { requireCairnFile } from './integrity.js';
 import { openSchema } from './schema.js';
@@ -48,6 +48,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     appendEvent: bind(appendEvent),
     deleteInstance: bind(deleteInstance),
     listInstances: bind(listInstances),
+    countInstances: bind(countInstances),
     listDueInstances: bind(listDueInstances),
     claimNonce: bind(claimNonce),
     async close() {

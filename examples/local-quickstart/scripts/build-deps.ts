@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-// The CLI too: the demo ends by pointing at `npm run cairn -- instances describe ...`.
-const packages = ['packages/core', 'adapters/store-sqlite', 'adapters/host-node', 'packages/cli'];
+// The CLI too (and the explorer `cairn dev` serves): the demo ends by pointing at `npm run cairn -- ...`.
+const packages = ['packages/core', 'adapters/store-sqlite', 'adapters/host-node', 'packages/explorer', 'packages/cli'];
 
 function newest(folder: string): number {
   let latest = 0;
@@ -20,7 +20,9 @@ function newest(folder: string): number {
 for (const folder of packages) {
   const dir = join(root, folder);
   const built = join(dir, 'dist', 'index.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(dir, 'src'))) continue;
+  // Sources are in src/ (and, for the explorer, its UI in ui/).
+  const sources = ['src', 'ui'].map((sub) => join(dir, sub)).filter((sub) => existsSync(sub));
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newest))) continue;
   process.stderr.write(`building ${folder}...\n`);
   execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
 }

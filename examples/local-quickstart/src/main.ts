@@ -13,3 +13,4 @@ if (result.status.status !== 'complete') {
 }
 console.log('output:', JSON.stringify(result.status.output, null, 2));
 console.log('\nInspect it with the CLI: npm run cairn -- instances describe ORDER', result.instanceId, '--config examples/local-quickstart/cairn.config.json');
+console.log('or explore it (and create more) in the browser: npm run cairn -- dev --config examples/local-quickstart/cairn.config.json');

@@ -16,9 +16,12 @@ interface GlobalOptions {
 
 export type Command =
   | { name: 'help' }
+  | { name: 'version' }
+  | { name: 'workflows' }
   | { name: 'doctor'; file?: string }
+  | { name: 'dev'; port: number; host: string }
   | { name: 'list'; workflow?: string; status?: z.infer<typeof InstanceStatusSchema>; limit: number; cursor?: string; all: boolean }
-  | { name: 'describe'; workflow: string; id: string }
+  | { name: 'describe'; workflow: string; id: string; full: boolean }
   | { name: 'create'; workflow: string; id?: string; params: unknown; wait: boolean }
   | { name: 'send-event'; workflow: string; id: string; type: string; payload: unknown }
   | { name: 'pause' | 'resume' | 'delete'; workflow: string; id: string }
@@ -35,6 +38,8 @@ const OPTIONS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  full: { type: 'boolean' },
   workflow: { type: 'string' },
   status: { type: 'string' },
   limit: { type: 'string' },
@@ -47,15 +52,17 @@ const OPTIONS = {
   payload: { type: 'string' },
   from: { type: 'string' },
   rollback: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
-const GLOBAL: OptionName[] = ['config', 'json', 'quiet', 'help'];
+const GLOBAL: OptionName[] = ['config', 'json', 'quiet', 'help', 'version'];
 
 /** Flags each command accepts besides the global ones, and its positional arguments. */
-const COMMANDS: Record<Exclude<Command['name'], 'help' | 'doctor'>, { flags: OptionName[]; positionals: string[] }> = {
+const COMMANDS: Record<Exclude<Command['name'], 'help' | 'version' | 'workflows' | 'doctor' | 'dev'>, { flags: OptionName[]; positionals: string[] }> = {
   list: { flags: ['workflow', 'status', 'limit', 'cursor', 'all'], positionals: [] },
-  describe: { flags: [], positionals: ['workflow', 'id'] },
+  describe: { flags: ['full'], positionals: ['workflow', 'id'] },
   create: { flags: ['id', 'params', 'wait'], positionals: ['workflow'] },
   'send-event': { flags: ['type', 'payload'], positionals: ['workflow', 'id'] },
   pause: { flags: [], positionals: ['workflow', 'id'] },
@@ -84,9 +91,12 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   if (values.config !== undefined) global.config = check('--config', Name, values.config);
 
   const [group, sub, ...rest] = positionals;
+  if (values.version) return { global, command: { name: 'version' } };
   if (values.help || group === undefined || group === 'help') return { global, command: { name: 'help' } };
+  if (group === 'workflows') return { global, command: workflowsCommand(values, sub, rest) };
   if (group === 'doctor') return { global, command: doctorCommand(values, sub, rest) };
-  if (group !== 'instances') throw new UsageError(`Unknown command "${group}" (expected "instances" or "doctor")`);
+  if (group === 'dev') return { global, command: devCommand(values, sub) };
+  if (group !== 'instances') throw new UsageError(`Unknown command "${group}" (expected "instances", "workflows", "dev" or "doctor")`);
   if (sub === undefined)
     throw new UsageError('Missing command after "instances" (list, describe, create, send-event, pause, resume, terminate, restart, delete)');
   if (!Object.hasOwn(COMMANDS, sub)) throw new UsageError(`Unknown command "instances ${sub}"`);
@@ -117,6 +127,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
       return { global, command };
     }
     case 'describe':
+      return { global, command: { name, workflow: workflow(), id: id(), full: values.full ?? false } };
     case 'pause':
     case 'resume':
     case 'delete':
@@ -144,6 +155,38 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
       return { global, command };
     }
   }
+}
+
+const Port = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(0, 'must be 0 to 65535').max(65_535, 'must be 0 to 65535'));
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `cairn dev [--port <n>] [--host <address>]`: loopback only, unless told `--host 0.0.0.0` (every interface). */
+function devCommand(values: Record<string, unknown>, extra: string | undefined): Command {
+  for (const flag of Object.keys(values)) {
+    if (!GLOBAL.includes(flag as OptionName) && flag !== 'port' && flag !== 'host') throw new UsageError(`Option --${flag} does not apply to "dev"`);
+  }
+  if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}" for "dev"`);
+  const host = values.host === undefined ? '127.0.0.1' : check('--host', Name, values.host);
+  if (!LOOPBACK.has(host) && host !== '0.0.0.0') {
+    throw new UsageError(
+      `Invalid --host ${JSON.stringify(host)}: cairn dev serves without authentication, so only 127.0.0.1, localhost, ::1 or, deliberately, 0.0.0.0`,
+    );
+  }
+  return { name: 'dev', port: values.port === undefined ? 8787 : check('--port', Port, values.port), host };
+}
+
+/** `cairn workflows list`: the config's workflows and their instances by status. */
+function workflowsCommand(values: Record<string, unknown>, sub: string | undefined, rest: string[]): Command {
+  if (sub !== 'list') throw new UsageError(sub === undefined ? 'Missing command after "workflows" (list)' : `Unknown command "workflows ${sub}"`);
+  for (const flag of Object.keys(values)) {
+    if (!GLOBAL.includes(flag as OptionName)) throw new UsageError(`Option --${flag} does not apply to "workflows list"`);
+  }
+  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}" for "workflows list"`);
+  return { name: 'workflows' };
 }
 
 /** `cairn doctor [<file>]`: the SQLite file to check, or the config's. */

@@ -1,6 +1,8 @@
 // runCli: argv in, exit code out. 0 success, 1 an operation failed, 2 bad usage.
 
-import { CairnError } from '@cairn/core';
+import { CairnError, CONCURRENCY_SLOT_WORKFLOW, UnknownWorkflowError } from '@cairn/core';
+import { CLI_VERSION } from './version.js';
+import { workflowsCommand } from './commands/workflows.js';
 import { parseArgv, type Command } from './args.js';
 import { findConfig, loadConfig } from './config.js';
 import { createContext, type CommandContext } from './context.js';
@@ -8,6 +10,7 @@ import { createProgress, type CliIO } from './io.js';
 import { controlCommand } from './commands/control.js';
 import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
+import { devCommand } from './commands/dev.js';
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { USAGE, UsageError } from './usage.js';
@@ -20,13 +23,26 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       io.stdout(USAGE);
       return 0;
     }
+    if (command.name === 'version') {
+      io.stdout(`${CLI_VERSION}\n`);
+      return 0;
+    }
     if (command.name === 'doctor') return await doctorCommand(io, global.json, command.file, global.config);
     const config = await loadConfig(findConfig(io.cwd, global.config));
+    if (command.name === 'dev') {
+      if (command.host === '0.0.0.0') io.stderr('cairn dev: warning: serving on every interface (0.0.0.0) without authentication\n');
+      return await devCommand(io, config, { port: command.port, host: command.host });
+    }
     context = createContext(config, io, createProgress(io, global.quiet), global.json);
+    if (command.name === 'workflows') {
+      await workflowsCommand(context, config);
+      return 0;
+    }
+    assertKnownWorkflow(context, command);
     return await dispatch(context, command);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`cairn: ${error.message}\n\n${USAGE}`);
+      io.stderr(`cairn: ${error.message}\nRun "cairn --help" for usage.\n`);
       return 2;
     }
     if (CairnError.is(error)) {
@@ -44,7 +60,16 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 }
 
 /** Runs the command; resolves to its exit code. */
-async function dispatch(context: CommandContext, command: Exclude<Command, { name: 'help' | 'doctor' }>): Promise<number> {
+type InstanceCommand = Exclude<Command, { name: 'help' | 'version' | 'workflows' | 'doctor' | 'dev' }>;
+
+/** A command naming a workflow the config does not bind fails as such (not as "instance not found"), listing the bound ones. */
+function assertKnownWorkflow(context: CommandContext, command: InstanceCommand): void {
+  const workflow = 'workflow' in command ? command.workflow : undefined;
+  if (workflow === undefined || workflow === CONCURRENCY_SLOT_WORKFLOW) return;
+  if (!context.runtime.workflowNames.includes(workflow)) throw new UnknownWorkflowError(workflow, context.runtime.workflowNames);
+}
+
+async function dispatch(context: CommandContext, command: InstanceCommand): Promise<number> {
   switch (command.name) {
     case 'list':
       await listCommand(context, command);

@@ -8,6 +8,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: cairn instances <command> [arguments] [options]
+       cairn dev [--port <n>] [--host <address>] [options]
        cairn doctor [<file>] [options]
 
 Commands:
@@ -35,6 +36,12 @@ Commands:
       --from <step>                     Keep the steps recorded before this step
   delete <workflow> <id>                Delete an instance and its journal (a running
                                         instance stops; no rollback runs)
+
+  dev                                   Run the config's workflows (recovery, wake-ups, cron) and serve
+                                        Cloudflare's local explorer API, for wrangler workflows … --local
+      --port <n>                        Port (default 8787; 0 picks a free one)
+      --host <address>                  127.0.0.1 (default), localhost or ::1; 0.0.0.0 serves
+                                        every interface, unauthenticated (a warning says so)
 
   doctor [<file>]                       Check an SQLite journal with PRAGMA integrity_check
                                         (default: the config's SQLite database); exit 1 if damaged

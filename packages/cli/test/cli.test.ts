@@ -55,8 +55,28 @@ describe.concurrent('usage', () => {
     const result = await run(...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain('Usage: cairn instances');
+    // One line, then where help is: not the whole usage.
+    expect(result.stderr).toMatch(/^cairn: [^\n]+\nRun "cairn --help" for usage\.\n$/);
     expect(result.stdout).toBe('');
+  });
+
+  it('--version prints the version', async () => {
+    const result = await run('--version');
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+  });
+
+  it('workflows list shows each bound workflow, its class and its instances by status', async () => {
+    const result = await run('workflows', 'list');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n')[0]).toMatch(/^BINDING\s+NAME\s+CLASS\s+INSTANCES$/);
+    expect(result.stdout).toMatch(/^ORDER\s+ORDER\s+OrderWorkflow\s+/m);
+    expect(result.stdout).toMatch(/^QUICK\s+QUICK\s+QuickWorkflow\s+/m);
+  });
+
+  it('a command on a workflow the config does not bind says so and lists the bound ones', async () => {
+    const result = await run('instances', 'describe', 'NOPE', 'x');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('cairn: No workflow is bound as "NOPE"; bound workflows: ORDER, QUICK, BROKEN\n');
   });
 
   it('reports a config error naming the field, exit 1', async () => {
@@ -144,8 +164,17 @@ describe('control, with a local runner in another process', () => {
     expect(text).toMatch(/^output\s+\{"charged":"A-1","approvedBy":"ann"\}$/m);
     const table = text.slice(text.indexOf('STEP'));
     const rows = table.split('\n').map((line) => line.split(/\s{2,}/));
-    expect(rows[0]).toEqual(['STEP', 'KIND', 'STATE', 'ATTEMPTS', 'START', 'DURATION', 'ERROR']);
-    expect(rows[1]).toEqual(['charge', 'do', 'completed', '2', expect.stringMatching(/^\+/), expect.any(String), 'attempt 1: card declined']);
+    expect(rows[0]).toEqual(['STEP', 'KIND', 'STATE', 'ATTEMPTS', 'START', 'DURATION', 'OUTPUT', 'ERROR']);
+    expect(rows[1]).toEqual([
+      'charge',
+      'do',
+      'completed',
+      '2',
+      expect.stringMatching(/^\+/),
+      expect.any(String),
+      '{"charged":"A-1"}',
+      'attempt 1: card declined',
+    ]);
     expect(rows[2]!.slice(0, 4)).toEqual(['cool-off', 'sleep', 'slept', '-']);
     expect(rows[2]![5]).toBe('1.20s');
     expect(rows[3]!.slice(0, 3)).toEqual(['approval', 'wait', 'received']);
@@ -179,11 +208,22 @@ describe('control, with a local runner in another process', () => {
     const again = await run('instances', 'terminate', 'ORDER', 'o-2');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('it is already terminated');
+    for (const command of ['pause', 'resume']) {
+      const refused = await run('instances', command, 'ORDER', 'o-2');
+      expect(refused.code, `${command} of a finished instance`).toBe(1);
+      expect(refused.stderr).toContain(`Cannot ${command} workflow instance "o-2": it is already terminated`);
+    }
 
     const restarted = await run('instances', 'restart', 'ORDER', 'o-2');
     expect(restarted.code).toBe(0);
     await until(async () => ((await status()) === 'waiting' ? true : undefined), 'o-2 to run again');
     expect(json(await run('instances', 'describe', 'ORDER', 'o-2', '--json')).generation).toBe(1);
+    // From a sleep: the charge is kept, the sleep and the wait run again.
+    const fromSleep = await run('instances', 'restart', 'ORDER', 'o-2', '--from', 'cool-off');
+    expect(fromSleep.code, fromSleep.stderr).toBe(0);
+    await until(async () => ((await status()) === 'waiting' ? true : undefined), 'o-2 to run again from its sleep');
+    const steps = json(await run('instances', 'describe', 'ORDER', 'o-2', '--json')).steps as Array<{ name: string; attempts: number | null }>;
+    expect(steps.find((step) => step.name === 'charge')?.attempts).toBe(2);
 
     await run('instances', 'create', 'ORDER', '--id', 'o-3', '--params', '{"orderId":"B-3"}');
     const o3 = async () => json(await run('instances', 'describe', 'ORDER', 'o-3', '--json')).status as string;
@@ -195,6 +235,32 @@ describe('control, with a local runner in another process', () => {
     expect(deleted).toMatchObject({ code: 0, stdout: 'Deleted ORDER/o-3\n' });
     expect((await run('instances', 'describe', 'ORDER', 'o-3')).code).toBe(1);
     expect((await run('instances', 'delete', 'ORDER', 'o-3')).code).toBe(1);
+  });
+
+  it('create --wait, with a runner alive, returns at the first event wait', async () => {
+    const started = Date.now();
+    const result = await run('instances', 'create', 'ORDER', '--id', 'o-wait', '--params', '{"orderId":"W-1"}', '--wait');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('ORDER/o-wait: waiting');
+    expect(result.stdout).toContain('waiting for an event until');
+    expect(result.stderr).not.toContain('undefined');
+    // Well before the wait's one-hour timeout.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect((await run('instances', 'delete', 'ORDER', 'o-wait')).code).toBe(0);
+  });
+
+  it('describe shortens step outputs, --full shows them whole', async () => {
+    const text = `${'x'.repeat(300)}END`;
+    await run('instances', 'create', 'QUICK', '--id', 'q-long', '--params', JSON.stringify({ n: 21, text }), '--wait');
+    const short = await run('instances', 'describe', 'QUICK', 'q-long');
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toMatch(/^echo\s.*\sx{50,}…/m);
+    expect(short.stdout).not.toContain('END');
+    expect(short.stdout).toMatch(/^double\s.*\s42\s*$/m);
+    const full = await run('instances', 'describe', 'QUICK', 'q-long', '--full');
+    expect(full.stdout).toContain(text);
+    // The listing tests below count instances: this one goes.
+    expect((await run('instances', 'delete', 'QUICK', 'q-long')).code).toBe(0);
   });
 
   it('describe of a missing instance: exit 1, named', async () => {

@@ -46,7 +46,7 @@ export {
   WorkflowTimeoutError,
   type CairnErrorCode,
 } from './errors.js';
-export { createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
+export { type RegisteredWorkflow, createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
 export type { ReplayOptions } from './engine/replay.js';
 // The host seam: what Lambda, Cloud Run and the Node host call.
 export { handleWake, type WakeBudget, type WakeResult, type WakeHost } from './host/wake.js';
@@ -65,7 +65,7 @@ export type {
   WorkflowBindingNamed,
   RuntimeBindings,
 } from './typed-bindings.js';
-export type { WorkflowInstance, InstanceStatus } from './instance-handle.js';
+export type { WorkflowInstance, InstanceStatus, RestartFromStep } from './instance-handle.js';
 export type { ReplayReport, StepOverride, StepOverrideHook, StepAttemptInfo } from './engine/settings.js';
 export type { BlockReason } from './engine/branches.js';
 export { createMemoryStore, type MemoryStore } from './memory-store.js';
@@ -85,6 +85,8 @@ export type {
   ListDueParams,
   DueInstance,
   ClaimNonceParams,
+  CountInstancesParams,
+  InstanceCounts,
 } from './store.js';
 export {
   RECORD_VERSION,
@@ -176,3 +178,12 @@ export {
   type HmacVerdict,
 } from './host/hmac.js';
 export { answerClientErrors, createHostServer, toNodeListener } from './host/node-listener.js';
+export {
+  createLocalExplorerApi,
+  LOCAL_EXPLORER_BASE_PATH,
+  explorerWorkflowsOf,
+  explorerInstanceDetails,
+  type LocalExplorerApi,
+  type LocalExplorerApiOptions,
+  type ExplorerWorkflow,
+} from './explorer-api/index.js';

@@ -1,6 +1,7 @@
 // A workflow instance as Cloudflare's binding returns it: status and the control operations.
 // Each operation is a compare-and-set on the instance record, retried on conflict.
 
+import { stepKey } from './journal/keys.js';
 import { z } from 'zod';
 import { EventBufferFullError, InstanceFinishedError, InstanceNotFoundError, ValidationError, CairnError } from './errors.js';
 import { assertEventId, assertEventType, MAX_PAYLOAD_BYTES, serializeWithinLimit } from './limits.js';
@@ -26,7 +27,7 @@ export interface WorkflowInstance<Output = unknown> {
    */
   terminate(options?: { rollback?: boolean }): Promise<void>;
   /** Runs the instance again from the start with the same params; `from` keeps the steps recorded before that step. */
-  restart(options?: { from?: { name: string } }): Promise<void>;
+  restart(options?: { from?: RestartFromStep }): Promise<void>;
   /**
    * Sends an event (buffered until a `waitForEvent` of its type takes it). Cairn addition: an `id` (the caller's
    * idempotency key, as for instance ids) makes a resend of the same event a no-op: one event per id is stored.
@@ -41,7 +42,17 @@ export interface WorkflowInstance<Output = unknown> {
 
 const SendEventSchema = z.object({ type: z.string(), payload: z.unknown().optional(), id: z.string().optional() });
 const TerminateSchema = z.object({ rollback: z.boolean().optional() }).strict().optional();
-const RestartSchema = z.object({ from: z.object({ name: z.string().min(1) }).optional() }).optional();
+const RestartFromSchema = z.object({
+  name: z.string().min(1),
+  count: z.number().int().min(1).optional(),
+  type: z.enum(['do', 'sleep', 'waitForEvent']).optional(),
+});
+const RestartSchema = z.object({ from: RestartFromSchema.optional() }).optional();
+const RESTART_SHAPE = "{ from?: { name: string, count?: number (from 1), type?: 'do' | 'sleep' | 'waitForEvent' } }";
+const KIND_OF_TYPE = { do: 'do', sleep: 'sleep', waitForEvent: 'wait' } as const;
+
+/** Cloudflare's `restart({ from })`: a step named by its name, and optionally which call of it (count) and its type. */
+export type RestartFromStep = z.infer<typeof RestartFromSchema>;
 
 export function instanceHandle(rt: RuntimeInternals, ref: InstanceRef): WorkflowInstance {
   return new InstanceHandle(rt, ref);
@@ -161,15 +172,17 @@ class InstanceHandle implements WorkflowInstance {
     else this.rt.notify(this.ref, 'event');
   }
 
-  async restart(options?: { from?: { name: string } }) {
+  async restart(options?: { from?: RestartFromStep }) {
     const parsed = RestartSchema.safeParse(options);
-    if (!parsed.success) throw new ValidationError('restart options', '{ from?: { name: string } }', options);
-    const from = parsed.data?.from?.name;
+    if (!parsed.success) throw new ValidationError('restart options', RESTART_SHAPE, options);
+    const from = parsed.data?.from;
     const journal = from ? await this.rt.store.loadJournal(this.ref) : null;
     let keep = journal?.steps ?? [];
     if (from) {
-      const cut = keep.findIndex((step) => step.kind === 'do' && step.name === from);
-      if (cut < 0) throw new ValidationError('restart from step', `the name of a recorded step of instance "${this.ref.instanceId}"`, from);
+      // The step's first record (a `step.do`, a sleep or a wait): what was recorded before it is kept.
+      const kinds: readonly string[] = from.type ? [KIND_OF_TYPE[from.type]] : ['do', 'sleep', 'wait'];
+      const cut = keep.findIndex((step) => kinds.includes(step.kind) && step.key === stepKey(step.kind, from.name, from.count ?? 1));
+      if (cut < 0) throw new ValidationError('restart from step', `the name of a recorded step of instance "${this.ref.instanceId}"`, from.name);
       // The outcomes before the step are kept; rollbacks that ran for the failed run are not (they would run again).
       keep = keep.slice(0, cut).filter((step) => step.kind !== 'rollback');
     }

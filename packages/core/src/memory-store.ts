@@ -8,8 +8,10 @@ import type { EventRecord, InstanceRecord, Journal, StepRecord } from './records
 import type {
   AppendEventParams,
   ClaimNonceParams,
+  CountInstancesParams,
   CreateInstanceParams,
   DueInstance,
+  InstanceCounts,
   InstancePage,
   InstanceRef,
   ListDueParams,
@@ -58,6 +60,7 @@ export function createMemoryStore(): MemoryStore {
     deleteInstance: bind(deleteInstance),
     listInstances: bind(listInstances),
     listDueInstances: bind(listDueInstances),
+    countInstances: bind(countInstances),
     claimNonce: async ({ key, expiresAt, now }: ClaimNonceParams) => {
       if ((nonces.get(key) ?? Number.NEGATIVE_INFINITY) > now) return false;
       nonces.set(key, expiresAt);
@@ -168,6 +171,14 @@ async function listInstances(entries: Entries, { workflowName, status, limit = 5
   const page = rest.slice(0, limit).map((instance) => ({ ...instance }));
   const last = page[page.length - 1];
   return limit < rest.length && last ? { instances: page, nextCursor: cursorOf(last) } : { instances: page };
+}
+
+async function countInstances(entries: Entries, { workflowName }: CountInstancesParams): Promise<InstanceCounts> {
+  const counts: InstanceCounts = {};
+  for (const { instance } of entries.values()) {
+    if (workflowName === undefined || instance.workflowName === workflowName) counts[instance.status] = (counts[instance.status] ?? 0) + 1;
+  }
+  return counts;
 }
 
 async function listDueInstances(entries: Entries, { now, limit }: ListDueParams): Promise<DueInstance[]> {

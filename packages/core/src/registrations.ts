@@ -21,8 +21,16 @@ export type WorkflowRegistration =
       concurrency?: { limit: number };
     };
 
+/** A bound workflow as tools show it: its binding, its own name (`workflows[].name`, else the binding), its class's name. */
+export interface RegisteredWorkflow {
+  binding: string;
+  name: string;
+  className: string;
+}
+
 export interface Registrations {
   readonly names: readonly string[];
+  readonly registered: readonly RegisteredWorkflow[];
   /** The class bound as `name`; UnknownWorkflowError naming the bound ones otherwise. */
   classOf(name: string): WorkflowClass;
   has(name: string): boolean;
@@ -65,6 +73,7 @@ export function readRegistrations(workflows: Record<string, WorkflowRegistration
   const names = [...classes.keys()];
   return {
     names,
+    registered: names.map((binding) => ({ binding, name: displayNames.get(binding) ?? binding, className: classes.get(binding)!.name || binding })),
     has: (name) => classes.has(name),
     classOf(name) {
       const found = classes.get(name);

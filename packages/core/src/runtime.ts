@@ -11,10 +11,11 @@ import type { Scheduler } from './scheduler.js';
 import type { InstanceRef, WorkflowStore } from './store.js';
 import { createTimerScheduler } from './timer-scheduler.js';
 import { createCronTriggers, cronScheduleOf } from './cron-triggers.js';
-import { readRegistrations, type Registrations } from './registrations.js';
+import { readRegistrations, type RegisteredWorkflow, type Registrations } from './registrations.js';
 import { RuntimeOptionsSchema, type RuntimeOptions } from './runtime-options.js';
 import { RuntimeReplays } from './runtime-replays.js';
 import { runtimeSettings, type RuntimeErrorHandler } from './runtime-settings.js';
+import type { RuntimeTelemetry } from './telemetry/index.js';
 import { parseOptions } from './shared/options.js';
 import { CRON_LOOKBACK_MS } from './shared/intervals.js';
 import { DEFAULT_MAX_BUFFERED_EVENTS } from './limits.js';
@@ -25,7 +26,7 @@ import type { WakeMessage } from './http/messages.js';
 import type { RuntimeBindings, WorkflowBindingName, WorkflowBindingNamed, WorkflowRegistrations } from './typed-bindings.js';
 
 export type { RuntimeOptions } from './runtime-options.js';
-export type { WorkflowRegistration } from './registrations.js';
+export type { RegisteredWorkflow, WorkflowRegistration } from './registrations.js';
 
 /**
  * `W` is the type of the `workflows` map, inferred by createRuntime: bindings are typed from it. Code that does not
@@ -40,6 +41,8 @@ export interface Runtime<Env extends object = Record<string, unknown>, W extends
   readonly scheduler: Scheduler;
   readonly clock: Clock;
   readonly workflowNames: readonly string[];
+  /** Each bound workflow: its binding, its own name (`workflows[].name`, else the binding) and its class's name. */
+  readonly registered: readonly RegisteredWorkflow[];
   /** Replays one instance until it completes, fails, blocks or reaches `deadline`. */
   replay(ref: InstanceRef, options?: ReplayOptions): Promise<ReplayReport>;
   /**
@@ -94,22 +97,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
     if (next && !closed) void dispatcher.deliver(next);
   });
 
-  const internals: RuntimeInternals = {
-    store: settings.store,
-    clock,
-    owner: settings.owner,
-    leaseMs: settings.leaseMs,
-    retentionMs: settings.retentionMs,
-    maxBufferedEvents: options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS,
-    async schedule(wake) {
-      // A failure is reported, not thrown: the wake time is in the store, and a sweep recovers it.
-      await Promise.resolve()
-        .then(() => scheduler.schedule(wake))
-        .catch((error: unknown) => onError(error, { ...wake, operation: 'schedule' }));
-    },
-    notify: (ref, change) => replays.notify(ref, change),
-  };
-  if (telemetry) internals.traceCreate = (record, write) => telemetry.create(record, write);
+  const internals = runtimeInternals(settings, options.maxBufferedEvents, scheduler, onError, replays, telemetry);
   const bindings = new Map<string, Workflow<any, any>>(registrations.names.map((name) => [name, createBinding(internals, name, registrations.schemaOf(name))]));
   const env = Object.freeze({ ...options.env, ...Object.fromEntries(bindings) }) as Env & RuntimeBindings<W>;
   const cron = startCron(registrations, bindings, clock, onError, options.cronTimers !== false);
@@ -125,6 +113,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
     scheduler,
     clock,
     workflowNames: registrations.names,
+    registered: registrations.registered,
     replay: (ref, replayOptions) => replays.replay(ref, replayOptions),
     wake: (message, budget) => handleWake(runtime, message, budget, telemetry),
     sweepDue: (sweepOptions = {}) => sweepDue(runtime, sweepOptions, telemetry),
@@ -144,6 +133,34 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
     },
   };
   return runtime;
+}
+
+/** What the bindings and instance handles need of the runtime. */
+function runtimeInternals(
+  settings: EngineSettings,
+  maxBufferedEvents: number | undefined,
+  scheduler: Scheduler,
+  onError: RuntimeErrorHandler,
+  replays: RuntimeReplays,
+  telemetry: RuntimeTelemetry | undefined,
+): RuntimeInternals {
+  const internals: RuntimeInternals = {
+    store: settings.store,
+    clock: settings.clock,
+    owner: settings.owner,
+    leaseMs: settings.leaseMs,
+    retentionMs: settings.retentionMs,
+    maxBufferedEvents: maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS,
+    async schedule(wake) {
+      // A failure is reported, not thrown: the wake time is in the store, and a sweep recovers it.
+      await Promise.resolve()
+        .then(() => scheduler.schedule(wake))
+        .catch((error: unknown) => onError(error, { ...wake, operation: 'schedule' }));
+    },
+    notify: (ref, change) => replays.notify(ref, change),
+  };
+  if (telemetry) internals.traceCreate = (record, write) => telemetry.create(record, write);
+  return internals;
 }
 
 /** Concurrency limits, cron schedules and workflow names in the engine settings; only runtimes that have them pay for the lookups. */

@@ -49,6 +49,13 @@ export interface ListInstancesParams {
   cursor?: string;
 }
 
+export interface CountInstancesParams {
+  workflowName?: string;
+}
+
+/** Instances by status; a status with none may be absent. */
+export type InstanceCounts = Partial<Record<InstanceStatusName, number>>;
+
 export interface InstancePage {
   instances: InstanceRecord[];
   /** Present when more instances follow. */
@@ -145,6 +152,11 @@ export interface WorkflowStore {
    * Optional: hosts that check request signatures need it.
    */
   claimNonce?(params: Readonly<ClaimNonceParams>): Promise<boolean>;
+  /**
+   * How many instances there are of each status (of one workflow, or all), as `listInstances` would list them.
+   * Optional: the explorer counts by listing when a store has none, which is slow on a large store.
+   */
+  countInstances?(params: Readonly<CountInstancesParams>): Promise<InstanceCounts>;
   /** Releases connections. Optional. */
   close?(): Promise<void>;
 }

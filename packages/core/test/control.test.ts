@@ -160,4 +160,33 @@ describe('restart', () => {
     expect(await h.until(instance)).toEqual({ status: 'complete', output: { a: 1, b: 2 } });
     await expect(instance.restart({ from: { name: 'zzz' } })).rejects.toMatchObject({ code: 'invalid_input' });
   });
+
+  it("restart({ from }) also starts from a sleep or an event wait, and takes Cloudflare's count and type", async () => {
+    const runs: Record<string, number> = {};
+    const h = virtualRuntime({
+      W: class extends WorkflowEntrypoint {
+        async run(_event: WorkflowEvent<unknown>, step: WorkflowStep) {
+          const a = await step.do('a', async () => (runs.a = (runs.a ?? 0) + 1));
+          await step.sleep('nap', 10);
+          const approval = await step.waitForEvent<{ by: string }>('approval', { type: 'ok', timeout: '1 hour' });
+          const b = await step.do('b', async () => (runs.b = (runs.b ?? 0) + 1));
+          return { a, b, by: approval.payload.by };
+        }
+      },
+    });
+    const instance = await h.runtime.workflow('W').create();
+    await h.until(instance, 'waiting');
+    await h.clock.advance(20);
+    await h.until(instance, 'waiting');
+    await instance.sendEvent({ type: 'ok', payload: { by: 'ada' } });
+    await h.until(instance);
+    // From the wait: `a` and the sleep are kept; the wait runs again (and takes the instance's first event again).
+    await instance.restart({ from: { name: 'approval', type: 'waitForEvent' } });
+    expect(await h.until(instance)).toEqual({ status: 'complete', output: { a: 1, b: 2, by: 'ada' } });
+    // From the sleep (its first call, as count 1 says): only `a` is kept, the sleep runs again.
+    await instance.restart({ from: { name: 'nap', count: 1 } });
+    expect(await h.until(instance)).toEqual({ status: 'complete', output: { a: 1, b: 3, by: 'ada' } });
+    await expect(instance.restart({ from: { name: 'nap', type: 'do' } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(instance.restart({ from: { name: 'nap', count: 2 } })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
 });

@@ -1,5 +1,6 @@
 // cairn instances send-event | pause | resume | terminate | restart | delete: the instance API, then its status.
 
+import { FINISHED_STATUSES, InstanceFinishedError } from '@cairn/core';
 import type { Command } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { details, writeJson } from './summary.js';
@@ -30,8 +31,12 @@ export async function controlCommand(ctx: CommandContext, command: ControlComman
       if (ctx.json) writeJson(ctx.io.stdout, { workflow: command.workflow, id: command.id, deleted: true });
       else ctx.io.stdout(`Deleted ${command.workflow}/${command.id}\n`);
       return;
-    default:
+    default: {
+      // As terminate does: a finished instance cannot be paused or resumed, and saying so is a failure (exit 1).
+      const { status } = await instance.status();
+      if (FINISHED_STATUSES.has(status)) throw new InstanceFinishedError(command.workflow, command.id, status, command.name);
       await instance[command.name]();
+    }
   }
   const record = await ctx.store.getInstance({ workflowName: command.workflow, instanceId: command.id });
   if (ctx.json) {

@@ -2,7 +2,7 @@
 // --wait runs it in this process until it finishes or waits for an event, sleeping through timed waits.
 
 import { setTimeout as delay } from 'node:timers/promises';
-import type { InstanceRef, ReplayReport } from '@cairn/core';
+import { buildStepTimeline, type InstanceRef, type ReplayReport } from '@cairn/core';
 import type { Command } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { decodeStored, formatDuration, formatOffset, formatTime, inline } from '../format.js';
@@ -53,6 +53,16 @@ export async function createCommand(ctx: CommandContext, command: Extract<Comman
   return code;
 }
 
+/** Why a suspended instance waits, from its journal: an event wait in progress, a pause, else a sleep or retry. */
+async function blockedOn(ctx: CommandContext, ref: InstanceRef, now: number): Promise<NonNullable<ReplayReport['reason']>> {
+  const journal = await ctx.store.loadJournal(ref);
+  if (!journal) return 'sleep';
+  if (journal.instance.status === 'paused' || journal.instance.status === 'waitingForPause') return 'pause';
+  const timeline = buildStepTimeline(journal, now, { decode: false });
+  if (timeline.some((step) => step.state === 'waiting')) return 'event';
+  return timeline.some((step) => step.state === 'retrying') ? 'retry' : 'sleep';
+}
+
 /** Replays until the instance finishes, pauses or waits for an event; timed waits are slept through here. */
 async function runUntilBlocked(ctx: CommandContext, ref: InstanceRef): Promise<ReplayReport> {
   for (;;) {
@@ -62,11 +72,14 @@ async function runUntilBlocked(ctx: CommandContext, ref: InstanceRef): Promise<R
       case 'continue':
       case 'lease_lost':
         continue;
-      case 'suspended':
-        if (report.reason === 'event' || report.reason === 'pause' || report.wakeAt === null) return report;
-        ctx.progress.update(`suspended (${report.reason}) until ${formatTime(report.wakeAt)}, in ${formatDuration(report.wakeAt - now)}...`);
+      case 'suspended': {
+        // A replay that found the instance already suspended (another runner ran it) says not why: the journal does.
+        const reason = report.reason ?? (await blockedOn(ctx, ref, now));
+        if (reason === 'event' || reason === 'pause' || report.wakeAt === null) return { ...report, reason };
+        ctx.progress.update(`suspended (${reason}) until ${formatTime(report.wakeAt)}, in ${formatDuration(report.wakeAt - now)}...`);
         await delay(Math.max(0, report.wakeAt - now));
         continue;
+      }
       case 'busy':
         ctx.progress.update(`another runner holds the instance; checking again in ${formatDuration((report.wakeAt ?? now) - now)}...`);
         await delay(Math.min(Math.max(50, (report.wakeAt ?? now) - now), 5_000));

@@ -27,10 +27,13 @@ export async function describeCommand(ctx: CommandContext, command: Extract<Comm
     });
     return;
   }
-  ctx.io.stdout(`${renderDescription(journal, steps)}\n`);
+  ctx.io.stdout(`${renderDescription(journal, steps, command.full)}\n`);
 }
 
-function renderDescription(journal: Journal, steps: TimelineStep[]): string {
+/** Step outputs in the table are cut to this many characters unless `--full`. */
+const OUTPUT_WIDTH = 60;
+
+function renderDescription(journal: Journal, steps: TimelineStep[], full: boolean): string {
   const { instance } = journal;
   const fields: Array<[string, string]> = [
     ['workflow', instance.workflowName],
@@ -62,6 +65,7 @@ function renderDescription(journal: Journal, steps: TimelineStep[]): string {
     { header: 'ATTEMPTS', cell: (s) => (s.attempts === null ? '-' : String(s.attempts)), right: true },
     { header: 'START', cell: (s) => formatOffset(s.startedAt - instance.createdAt), right: true },
     { header: 'DURATION', cell: (s) => `${formatDuration(s.durationMs)}${s.open ? '…' : ''}`, right: true },
+    { header: 'OUTPUT', cell: (s) => ('output' in s && s.output !== undefined ? inline(s.output, full ? Number.POSITIVE_INFINITY : OUTPUT_WIDTH) : '') },
     { header: 'ERROR', cell: (s) => s.error ?? '' },
   ]);
   return `${head}\n\n${table}`;

@@ -65,6 +65,7 @@ export function hookedStore(store: WorkflowStore, hooks: RuntimeHooks, onError: 
     },
   };
   if (store.claimNonce) hooked.claimNonce = (params) => store.claimNonce!(params);
+  if (store.countInstances) hooked.countInstances = (params) => store.countInstances!(params);
   if (store.close) hooked.close = () => store.close!();
   return hooked;
 }

@@ -2,6 +2,8 @@
 // scheduler's delivery), the sweep endpoint (a sweeper tick) or the REST API. Cloud Run, a Lambda Function
 // URL and the Node host's server all translate their requests to it, so every HTTP decision is made here.
 
+import { createLocalExplorerApi, LOCAL_EXPLORER_BASE_PATH } from '../explorer-api/api.js';
+import { explorerWorkflowsOf } from '../explorer-api/workflows.js';
 import { withRemoteParent } from '../telemetry/remote-parent.js';
 import { CairnError } from '../errors.js';
 import { createHttpApi, type HttpApi } from '../http/api.js';
@@ -14,7 +16,11 @@ import { DEFAULT_SWEEP_LIMIT } from '../shared/intervals.js';
 import type { AuthVerdict, Principal, RequestAuthenticator, RouteClass } from './auth.js';
 import type { WakeBudget } from './wake.js';
 
-export type HostRuntime = Pick<Runtime<any>, 'replay' | 'wake' | 'sweepDue' | 'fireSchedules' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'>;
+export type HostRuntime = Pick<
+  Runtime<any>,
+  'replay' | 'wake' | 'sweepDue' | 'fireSchedules' | 'store' | 'scheduler' | 'clock' | 'workflowNames' | 'workflow'
+> &
+  Partial<Pick<Runtime<any>, 'registered'>>;
 
 export interface HostHttpOptions {
   runtime: HostRuntime;
@@ -38,6 +44,12 @@ export interface HostHttpOptions {
   serveDeliveries?: boolean;
   /** The REST API, or false for none. @default createHttpApi({ runtime, basePath: apiBasePath }) */
   api?: HttpApi | false;
+  /**
+   * Cloudflare's local explorer API (instance lists with counts, instance details with steps, the status routes) at
+   * `<apiBasePath>/cdn-cgi/local/explorer/api`, behind the same authentication as the REST API, so an operator
+   * inspects a deployed host without database credentials. False serves none. @default served with the REST API
+   */
+  explorer?: boolean;
   /** Failures the caller sees only as a 500. */
   onError(error: unknown, context: { operation: string; path: string }): void;
   onAuthFailure(reason: string, request: Request): void;
@@ -64,6 +76,15 @@ export function createHostHttp(options: HostHttpOptions): HostHttpHandler {
           maxBodyBytes,
           onError: (error, request) => options.onError(error, { operation: 'api', path: new URL(request.url).pathname }),
         }));
+  const explorer =
+    options.explorer === false || options.api === false || !runtime.registered
+      ? undefined
+      : createLocalExplorerApi({
+          runtime,
+          workflows: explorerWorkflowsOf(runtime.registered, 'cairn'),
+          basePath: `${options.apiBasePath ?? ''}${LOCAL_EXPLORER_BASE_PATH}`,
+          onError: (error) => options.onError(error, { operation: 'explorer', path: LOCAL_EXPLORER_BASE_PATH }),
+        });
   const refuse = (reason: string, request: Request) => {
     options.onAuthFailure(reason, request);
     return problemResponse(401, 'unauthenticated', options.credentialsHint ?? 'Valid credentials are required', { 'www-authenticate': 'Bearer' });
@@ -100,18 +121,16 @@ export function createHostHttp(options: HostHttpOptions): HostHttpHandler {
         : sweep(runtime, body, contentType, budget, options.sweepConcurrency ?? 4, report);
     }
     if (!api) return problemResponse(404, 'route_not_found', 'This host serves no REST API');
-    return withRemoteParent(request.headers.get('traceparent'), () =>
-      api.withBody
-        ? api.withBody(request, body)
-        : api(
-            new Request(request.url, {
-              method: request.method,
-              headers: request.headers,
-              body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
-            }),
-          ),
-    );
+    const inspected = explorer ? await explorer(withBody(request, body)) : null;
+    if (inspected) return inspected;
+    return withRemoteParent(request.headers.get('traceparent'), () => (api.withBody ? api.withBody(request, body) : api(withBody(request, body))));
   };
+}
+
+/** The request again, with the body already read (a GET or HEAD has none). */
+function withBody(request: Request, body: Uint8Array | undefined): Request {
+  const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  return new Request(request.url, { method: request.method, headers: request.headers, body: bodyless ? undefined : body });
 }
 
 const ANONYMOUS: Principal = { kind: 'anonymous', routes: ['api', 'scheduler'] };

@@ -135,14 +135,21 @@ function settle(entry: StepTimelineEntry, state: StepTimelineState, endedAt: num
 
 function fillCall(entry: StepTimelineEntry, records: StepRecord[], outcome: StepRecord | undefined, context: EntryContext): void {
   const failures = records.filter((record) => record.state === 'attempt-failed').sort((a, b) => a.attempt - b.attempt);
-  entry.attemptList = failures.map((record) => ({
-    attempt: record.attempt,
-    startedAt: record.startedAt < record.recordedAt ? record.startedAt : null,
-    endedAt: record.recordedAt,
-    outcome: 'failed',
-    error: record.error ? { name: record.error.name, message: record.error.message } : null,
-    retryAt: record.wakeAt ?? null,
-  }));
+  // A failed attempt's record holds its own start; older records held the step's first start (before the previous
+  // attempt ended), which is no attempt's start: unknown.
+  let previousEnd = Number.NEGATIVE_INFINITY;
+  entry.attemptList = failures.map((record) => {
+    const known = record.startedAt >= previousEnd && record.startedAt <= record.recordedAt;
+    previousEnd = record.recordedAt;
+    return {
+      attempt: record.attempt,
+      startedAt: known ? record.startedAt : null,
+      endedAt: record.recordedAt,
+      outcome: 'failed' as const,
+      error: record.error ? { name: record.error.name, message: record.error.message } : null,
+      retryAt: record.wakeAt ?? null,
+    };
+  });
   const lastFailure = failures[failures.length - 1];
   entry.attempts = Math.max(outcome?.attempt ?? 0, lastFailure?.attempt ?? 0);
   if (outcome) {

@@ -57,6 +57,23 @@ export function listingTests(ctx: SuiteContext): void {
       expectNewestFirst(instances);
     });
 
+    it('countInstances, when the store has it, counts by status as listInstances lists, and follows updates', async (t) => {
+      if (!ctx.store.countInstances) return t.skip();
+      const count = async (workflowName?: string) => {
+        const counts = await ctx.store.countInstances!(workflowName === undefined ? {} : { workflowName });
+        return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
+      };
+      const a1 = await createInstance(ctx.store, { workflowName: 'alpha', status: 'queued', createdAt: T0 + 1 });
+      await createInstance(ctx.store, { workflowName: 'alpha', status: 'queued', createdAt: T0 + 2 });
+      await createInstance(ctx.store, { workflowName: 'alpha', status: 'complete', createdAt: T0 + 3 });
+      await createInstance(ctx.store, { workflowName: 'beta', status: 'errored', createdAt: T0 + 4 });
+      expect(await count('alpha')).toEqual({ queued: 2, complete: 1 });
+      expect(await count('gamma')).toEqual({});
+      expect(await count()).toEqual({ queued: 2, complete: 1, errored: 1 });
+      await ctx.store.updateInstance({ ...refOf(a1), expectedVersion: a1.version, patch: { status: 'running' } });
+      expect(await count('alpha')).toEqual({ queued: 1, running: 1, complete: 1 });
+    });
+
     it('filters by workflow, by status, and by both; status changes are reflected', async () => {
       const make = (workflowName: string, status: InstanceRecord['status'], offset: number) =>
         createInstance(ctx.store, { workflowName, status, createdAt: T0 + offset });

@@ -19,6 +19,9 @@ export function authTests(ctx: HostSuiteContext): void {
       { method: 'DELETE', path: `/workflows/SLEEPER/instances/${id}` },
       { method: 'POST', path: '/_cairn/wake', body: { kind: 'cairn.wake', workflowName: 'SLEEPER', instanceId: id, wakeSeq: 0, wakeAt: 0 } },
       { method: 'POST', path: '/_cairn/sweep' },
+      { method: 'GET', path: '/cdn-cgi/local/explorer/api/workflows/SLEEPER/instances' },
+      { method: 'GET', path: `/cdn-cgi/local/explorer/api/workflows/SLEEPER/instances/${id}` },
+      { method: 'PATCH', path: `/cdn-cgi/local/explorer/api/workflows/SLEEPER/instances/${id}/status`, body: { action: 'terminate' } },
     ];
     for (const forged of harness.forged!) {
       for (const attempt of attempts) {

@@ -40,4 +40,25 @@ export function restTests(ctx: HostSuiteContext): void {
     expectProblem(wrongMethod, 405, 'method_not_allowed');
     expect(wrongMethod.headers.get('allow')).toBe('POST');
   });
+
+  it("serves Cloudflare's explorer API for inspection: workflows with counts, paged instance lists, details with steps", async () => {
+    const request = ctx.harness.request!;
+    const base = '/cdn-cgi/local/explorer/api/workflows';
+    const id = freshId('inspect');
+    expect((await request({ method: 'POST', path: '/workflows/SLEEPER/instances', body: { id } })).status).toBe(201);
+    const workflows = await request({ method: 'GET', path: base });
+    expect(workflows.status).toBe(200);
+    expect(workflows.body.result.map((w: { name: string }) => w.name)).toEqual(expect.arrayContaining(['SLEEPER', 'QUICK']));
+    const counts = await request({ method: 'GET', path: `${base}/SLEEPER` });
+    expect(counts.body.result.instances.queued).toBeGreaterThanOrEqual(1);
+    const listed = await request({ method: 'GET', path: `${base}/SLEEPER/instances?status=queued&per_page=100` });
+    expect(listed.status).toBe(200);
+    expect(listed.body.result.map((i: { id: string }) => i.id)).toContain(id);
+    expect(listed.body.result_info).toMatchObject({ page: 1, per_page: 100, total_count: expect.any(Number) });
+    const details = await request({ method: 'GET', path: `${base}/SLEEPER/instances/${id}` });
+    expect(details.body.result).toMatchObject({ status: 'queued', steps: [], step_count: 0, queued: expect.any(String) });
+    const missing = await request({ method: 'GET', path: `${base}/SLEEPER/instances/${freshId('missing')}` });
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0].code).toBe(10501);
+  });
 }

@@ -1,0 +1,3 @@
+export { createLocalExplorerApi, LOCAL_EXPLORER_BASE_PATH, type LocalExplorerApi, type LocalExplorerApiOptions } from './api.js';
+export { explorerWorkflowsOf, type ExplorerWorkflow } from './workflows.js';
+export { explorerInstanceDetails } from './instance-details.js';
