@@ -19,7 +19,7 @@ export type Command =
   | { name: 'version' }
   | { name: 'workflows' }
   | { name: 'doctor'; file?: string }
-  | { name: 'dev'; port: number; host: string }
+  | { name: 'dev'; port: number; host: string; url?: string; hmacSecretEnv?: string; tokenEnv?: string }
   | { name: 'list'; workflow?: string; status?: z.infer<typeof InstanceStatusSchema>; limit: number; cursor?: string; all: boolean }
   | { name: 'describe'; workflow: string; id: string; full: boolean }
   | { name: 'create'; workflow: string; id?: string; params: unknown; wait: boolean }
@@ -54,6 +54,9 @@ const OPTIONS = {
   rollback: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
+  url: { type: 'string' },
+  'hmac-secret-env': { type: 'string' },
+  'token-env': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -163,11 +166,12 @@ const Port = z
   .transform(Number)
   .pipe(z.number().int().min(0, 'must be 0 to 65535').max(65_535, 'must be 0 to 65535'));
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const DEV_FLAGS = ['port', 'host', 'url', 'hmac-secret-env', 'token-env'];
 
 /** `cairn dev [--port <n>] [--host <address>]`: loopback only, unless told `--host 0.0.0.0` (every interface). */
 function devCommand(values: Record<string, unknown>, extra: string | undefined): Command {
   for (const flag of Object.keys(values)) {
-    if (!GLOBAL.includes(flag as OptionName) && flag !== 'port' && flag !== 'host') throw new UsageError(`Option --${flag} does not apply to "dev"`);
+    if (!GLOBAL.includes(flag as OptionName) && !DEV_FLAGS.includes(flag)) throw new UsageError(`Option --${flag} does not apply to "dev"`);
   }
   if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}" for "dev"`);
   const host = values.host === undefined ? '127.0.0.1' : check('--host', Name, values.host);
@@ -176,7 +180,14 @@ function devCommand(values: Record<string, unknown>, extra: string | undefined):
       `Invalid --host ${JSON.stringify(host)}: cairn dev serves without authentication, so only 127.0.0.1, localhost, ::1 or, deliberately, 0.0.0.0`,
     );
   }
-  return { name: 'dev', port: values.port === undefined ? 8787 : check('--port', Port, values.port), host };
+  const command: Command = { name: 'dev', port: values.port === undefined ? 8787 : check('--port', Port, values.port), host };
+  if (values.url !== undefined) command.url = check('--url', z.url({ protocol: /^https?$/ }), values.url);
+  if (values['hmac-secret-env'] !== undefined) command.hmacSecretEnv = check('--hmac-secret-env', Name, values['hmac-secret-env']);
+  if (values['token-env'] !== undefined) command.tokenEnv = check('--token-env', Name, values['token-env']);
+  if (command.url === undefined && (command.hmacSecretEnv ?? command.tokenEnv) !== undefined)
+    throw new UsageError('--hmac-secret-env and --token-env go with --url');
+  if (command.hmacSecretEnv !== undefined && command.tokenEnv !== undefined) throw new UsageError('Give --hmac-secret-env or --token-env, not both');
+  return command;
 }
 
 /** `cairn workflows list`: the config's workflows and their instances by status. */

@@ -11,6 +11,7 @@ import { controlCommand } from './commands/control.js';
 import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
 import { devCommand } from './commands/dev.js';
+import { remoteDevCommand, type RemoteCredentials } from './commands/dev-remote.js';
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { USAGE, UsageError } from './usage.js';
@@ -28,9 +29,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return 0;
     }
     if (command.name === 'doctor') return await doctorCommand(io, global.json, command.file, global.config);
+    if (command.name === 'dev' && command.url !== undefined) {
+      warnIfOpen(io, command.host);
+      return await remoteDevCommand(io, { port: command.port, host: command.host, url: command.url, credentials: remoteCredentials(command) });
+    }
     const config = await loadConfig(findConfig(io.cwd, global.config));
     if (command.name === 'dev') {
-      if (command.host === '0.0.0.0') io.stderr('cairn dev: warning: serving on every interface (0.0.0.0) without authentication\n');
+      warnIfOpen(io, command.host);
       return await devCommand(io, config, { port: command.port, host: command.host });
     }
     context = createContext(config, io, createProgress(io, global.quiet), global.json);
@@ -60,6 +65,25 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 }
 
 /** Runs the command; resolves to its exit code. */
+function warnIfOpen(io: CliIO, host: string): void {
+  if (host === '0.0.0.0') io.stderr('cairn dev: warning: serving on every interface (0.0.0.0) without authentication\n');
+}
+
+/** The deployed host's credentials, from the environment variables named (defaults: CAIRN_HMAC_SECRET, CAIRN_TOKEN). */
+function remoteCredentials(command: Extract<Command, { name: 'dev' }>): RemoteCredentials {
+  const read = (name: string, given: boolean) => {
+    const value = process.env[name];
+    if (given && !value)
+      throw new UsageError(`The environment variable ${name} (named by ${command.hmacSecretEnv === name ? '--hmac-secret-env' : '--token-env'}) is not set`);
+    return value || undefined;
+  };
+  if (command.tokenEnv !== undefined) return { token: read(command.tokenEnv, true) };
+  const hmacSecret = read(command.hmacSecretEnv ?? 'CAIRN_HMAC_SECRET', command.hmacSecretEnv !== undefined);
+  if (hmacSecret) return { hmacSecret };
+  const token = read('CAIRN_TOKEN', false);
+  return token ? { token } : {};
+}
+
 type InstanceCommand = Exclude<Command, { name: 'help' | 'version' | 'workflows' | 'doctor' | 'dev' }>;
 
 /** A command naming a workflow the config does not bind fails as such (not as "instance not found"), listing the bound ones. */

@@ -8,7 +8,8 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: cairn instances <command> [arguments] [options]
-       cairn dev [--port <n>] [--host <address>] [options]
+       cairn workflows list [options]
+       cairn dev [--port <n>] [--host <address>] [--url <host url>] [options]
        cairn doctor [<file>] [options]
 
 Commands:
@@ -42,6 +43,11 @@ Commands:
       --port <n>                        Port (default 8787; 0 picks a free one)
       --host <address>                  127.0.0.1 (default), localhost or ::1; 0.0.0.0 serves
                                         every interface, unauthenticated (a warning says so)
+      --url <host url>                  Explore a deployed host instead (no config, nothing runs
+                                        here): its explorer API, signed with $CAIRN_HMAC_SECRET or
+                                        sent with the bearer token $CAIRN_TOKEN (an OIDC ID token)
+      --hmac-secret-env <name>          Read the HMAC secret from this variable instead
+      --token-env <name>                Read the bearer token from this variable instead
 
   doctor [<file>]                       Check an SQLite journal with PRAGMA integrity_check
                                         (default: the config's SQLite database); exit 1 if damaged

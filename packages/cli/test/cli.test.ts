@@ -51,6 +51,11 @@ describe.concurrent('usage', () => {
     [['instances', 'pause', 'ORDER', 'x', '--wait'], 'Option --wait does not apply to "instances pause"'],
     [['instances', 'send-event', 'ORDER', 'x'], 'Missing option --type'],
     [['instances', 'list', '--config', 'nowhere.json'], 'Invalid --config: no such file'],
+    [['dev', '--host', '10.0.0.5'], 'Invalid --host "10.0.0.5": cairn dev serves without authentication'],
+    [['dev', '--port', '70000'], 'Invalid --port "70000": must be 0 to 65535'],
+    [['dev', '--token-env', 'MY_TOKEN'], '--hmac-secret-env and --token-env go with --url'],
+    [['dev', '--url', 'ftp://example.com'], 'Invalid --url "ftp://example.com"'],
+    [['workflows', 'explode'], 'Unknown command "workflows explode"'],
   ])('%j exits 2 naming the argument', async (args, message) => {
     const result = await run(...args);
     expect(result.code).toBe(2);

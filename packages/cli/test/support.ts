@@ -26,9 +26,12 @@ function newest(dir: string): number {
  */
 export function buildCli(): void {
   const tsup = `${ROOT}node_modules/tsup/dist/cli-default.js`;
-  for (const dep of ['packages/core', 'adapters/store-sqlite']) {
+  for (const dep of ['packages/core', 'adapters/store-sqlite', 'adapters/host-node']) {
     if (!existsSync(`${ROOT}${dep}/dist/index.js`)) execFileSync(process.execPath, [tsup], { cwd: `${ROOT}${dep}`, stdio: 'pipe' });
   }
+  // The explorer's UI is built by Vite, then its Node side by tsup: its own build script.
+  if (!existsSync(`${ROOT}packages/explorer/dist/ui/index.html`))
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: `${ROOT}packages/explorer`, stdio: 'pipe' });
   if (existsSync(BIN) && statSync(BIN).mtimeMs >= newest(`${CLI_DIR}src`)) return;
   execFileSync(process.execPath, [tsup, '--no-dts'], { cwd: CLI_DIR, stdio: 'pipe' });
 }

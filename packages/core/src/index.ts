@@ -183,7 +183,10 @@ export {
   LOCAL_EXPLORER_BASE_PATH,
   explorerWorkflowsOf,
   explorerInstanceDetails,
+  trackRunningAttempts,
   type LocalExplorerApi,
   type LocalExplorerApiOptions,
   type ExplorerWorkflow,
+  type RunningAttempt,
+  type RunningAttempts,
 } from './explorer-api/index.js';

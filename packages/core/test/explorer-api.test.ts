@@ -2,7 +2,7 @@
 // workflow and instance lists with counts and paging, instance details in Cloudflare's shape (attempts, config,
 // sleeps, waits), and the status, event, create and delete routes.
 import { describe, expect, it } from 'vitest';
-import { createLocalExplorerApi, explorerWorkflowsOf, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
+import { createLocalExplorerApi, explorerWorkflowsOf, trackRunningAttempts, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 import { virtualRuntime } from './support/harness.js';
 
 let declines = 0;
@@ -134,5 +134,34 @@ describe("Cloudflare's local explorer API", () => {
       errors: [{ id: 'o-9', code: 'instance_not_found', message: expect.any(String) }],
     });
     expect((await call('POST', '/workflows/order/instances/batch/delete', 'not json')).status).toBe(400);
+  });
+
+  it('shows the attempt running now (told by hooks: the journal records an attempt when it ends)', async () => {
+    let finish!: (value: string) => void;
+    const gate = new Promise<string>((resolve) => (finish = resolve));
+    const running = trackRunningAttempts();
+    const slow = {
+      SLOW: class extends WorkflowEntrypoint {
+        async run(_event: WorkflowEvent<unknown>, step: WorkflowStep) {
+          await step.do('first', async () => 1);
+          return step.do('slow', async () => gate);
+        }
+      },
+    };
+    const h = virtualRuntime(slow, { hooks: running.hooks });
+    const api = createLocalExplorerApi({ runtime: h.runtime, workflows: explorerWorkflowsOf(h.runtime.registered, 'shop'), runningAttempts: running.running });
+    const details = async () => ((await (await api(new Request('http://x/cdn-cgi/local/explorer/api/workflows/SLOW/instances/s-1')))!.json()) as any).result;
+    const instance = await h.runtime.workflow('SLOW').create({ id: 's-1' });
+    await h.clock.runUntil(async () => running.running({ workflowName: 'SLOW', instanceId: 's-1' }).length > 0);
+    const live = await details();
+    expect(live.steps.map((s: { name: string; success: boolean | null }) => [s.name, s.success])).toEqual([
+      ['first-1', true],
+      ['slow-1', null],
+    ]);
+    expect(live.steps[1].attempts).toEqual([{ start: expect.any(String), end: null, success: null, error: null }]);
+    finish('done');
+    expect(await h.until(instance)).toEqual({ status: 'complete', output: 'done' });
+    expect((await details()).steps[1].attempts).toEqual([expect.objectContaining({ success: true })]);
+    expect(running.running({ workflowName: 'SLOW', instanceId: 's-1' })).toEqual([]);
   });
 });

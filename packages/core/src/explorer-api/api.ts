@@ -13,6 +13,7 @@ import { explorerInstanceDetails } from './instance-details.js';
 import { instancePage, statusCounts } from './listing.js';
 import { matchExplorerRoute, type ExplorerRoute } from './routes.js';
 import { findExplorerWorkflow, type ExplorerWorkflow } from './workflows.js';
+import type { RunningAttempt } from './running.js';
 
 export const LOCAL_EXPLORER_BASE_PATH = '/cdn-cgi/local/explorer/api';
 
@@ -24,6 +25,8 @@ export interface LocalExplorerApiOptions {
   basePath?: string;
   /** Told of failures answered 500. */
   onError?: (error: unknown) => void;
+  /** The attempts running now in this process (see `trackRunningAttempts`): instance details show them. */
+  runningAttempts?: (ref: { workflowName: string; instanceId: string }) => readonly RunningAttempt[];
 }
 
 /** Answers requests below the base path; null for any other path (the caller serves it). */
@@ -109,7 +112,8 @@ async function instanceOp(
   if (route.op === 'instance') {
     const journal = await options.runtime.store.loadJournal({ workflowName: workflow.binding, instanceId: route.instanceId });
     if (!journal) throw new ExplorerProblem(404, EXPLORER_NOT_FOUND, `Workflow instance '${route.instanceId}' not found.`);
-    return explorerResult(explorerInstanceDetails(journal, options.runtime.clock.now()));
+    const ref = { workflowName: workflow.binding, instanceId: route.instanceId };
+    return explorerResult(explorerInstanceDetails(journal, options.runtime.clock.now(), options.runningAttempts?.(ref)));
   }
   const handle = await binding.get(route.instanceId);
   if (route.op === 'deleteInstance') {

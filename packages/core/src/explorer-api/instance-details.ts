@@ -6,6 +6,7 @@ import { receivedEvents } from '../journal/events.js';
 import { buildStepTimeline, type StepTimelineEntry } from '../journal/timeline.js';
 import type { Journal } from '../records.js';
 import { deserialize } from '../serialize.js';
+import type { RunningAttempt } from './running.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : iso(ms));
@@ -13,11 +14,11 @@ const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === unde
 /** Cloudflare's defaults, for a step whose config was not recorded (wrangler reads `config.retries.delay`). */
 const DEFAULT_CONFIG = { retries: { limit: 5, delay: 10_000, backoff: 'exponential' }, timeout: '10 minutes' };
 
-export function explorerInstanceDetails(journal: Journal, now: number) {
+export function explorerInstanceDetails(journal: Journal, now: number, running: readonly RunningAttempt[] = []) {
   const { instance } = journal;
   const timeline = buildStepTimeline(journal, now);
   // Rollbacks have no type in Cloudflare's shape: they are listed apart (`rollbacks`), as are the events received.
-  const steps = timeline.filter((entry) => entry.kind !== 'rollback').map(explorerStep);
+  const steps = withRunning(timeline.filter((entry) => entry.kind !== 'rollback').map(explorerStep), running);
   const rollbacks = timeline.filter((entry) => entry.kind === 'rollback').map((entry) => ({ ...explorerStep(entry), type: 'rollback' }));
   const firstStart = timeline.length > 0 ? Math.min(...timeline.map((entry) => entry.startedAt)) : null;
   return {
@@ -70,6 +71,18 @@ function explorerStep(entry: StepTimelineEntry): Record<string, unknown> {
       error: attempt.error,
     })),
   };
+}
+
+/** The attempts running now (known to this process only): added to their steps, or as steps not recorded yet. */
+function withRunning(steps: Array<Record<string, unknown>>, running: readonly RunningAttempt[]): Array<Record<string, unknown>> {
+  for (const attempt of running) {
+    const name = `${attempt.name}-${attempt.count}`;
+    const live = { start: iso(attempt.startedAt), end: null, success: null, error: null };
+    const step = steps.find((candidate) => candidate.type === 'step' && candidate.name === name);
+    if (step && step.success === null) (step.attempts as unknown[]).push(live);
+    else if (!step) steps.push({ name, type: 'step', start: live.start, end: null, success: null, config: DEFAULT_CONFIG, attempts: [live] });
+  }
+  return steps;
 }
 
 function configOf(entry: StepTimelineEntry) {

@@ -3,7 +3,7 @@
 
 import type { Attempt, InstanceDetails, Step } from '../api.ts';
 
-export type SegmentKind = 'attempt-ok' | 'attempt-failed' | 'retry-gap' | 'sleep' | 'wait' | 'pending';
+export type SegmentKind = 'attempt-ok' | 'attempt-failed' | 'attempt-running' | 'retry-gap' | 'sleep' | 'wait' | 'pending';
 
 export interface Segment {
   kind: SegmentKind;
@@ -57,17 +57,26 @@ function attemptSegments(attempts: Attempt[], stepStart: number, end: number, su
     const from = attempt.start ? Date.parse(attempt.start) : (previousEnd ?? stepStart);
     if (previousEnd !== null && from > previousEnd)
       segments.push({ kind: 'retry-gap', from: previousEnd, to: from, label: `retry delay before attempt ${i + 1}` });
+    const runningNow = attempt.success === null && attempt.end === null;
+    const outcome = attempt.success
+      ? 'completed'
+      : runningNow
+        ? 'running'
+        : `failed${attempt.error ? ` (${attempt.error.name}: ${attempt.error.message})` : ''}`;
     segments.push({
-      kind: attempt.success ? 'attempt-ok' : 'attempt-failed',
+      kind: attempt.success ? 'attempt-ok' : runningNow ? 'attempt-running' : 'attempt-failed',
       from,
       to: Math.max(from, to),
-      label: `attempt ${i + 1}: ${attempt.success ? 'completed' : `failed${attempt.error ? ` (${attempt.error.name}: ${attempt.error.message})` : ''}`}`,
+      label: `attempt ${i + 1}: ${outcome}`,
     });
     previousEnd = Math.max(from, to);
   });
   // A failed attempt with another to come: the wait for it, until now.
-  if (success === null && previousEnd !== null && end > previousEnd)
+  const last = attempts.at(-1);
+  const lastRunning = last?.success === null && last.end === null;
+  if (success === null && !lastRunning && previousEnd !== null && end > previousEnd) {
     segments.push({ kind: 'pending', from: previousEnd, to: end, label: 'next attempt pending' });
+  }
   return segments;
 }
 
@@ -76,7 +85,8 @@ function stateOf(step: Step): string {
   if (step.type === 'waitForEvent') return step.finished ? (step.error ? 'timed out' : 'received') : 'waiting';
   if (step.success === true) return 'completed';
   if (step.success === false) return 'failed';
-  return step.attempts.length > 0 ? 'retrying' : 'running';
+  const last = step.attempts.at(-1);
+  return last === undefined || (last.success === null && last.end === null) ? 'running' : 'retrying';
 }
 
 /** Tick marks for the axis: about `count` round instants between `from` and `to`. */

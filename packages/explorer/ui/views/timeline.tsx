@@ -74,8 +74,9 @@ export function Timeline({ details }: { details: InstanceDetails }) {
         </div>
       </div>
       <p class="legend" aria-hidden="true">
-        <span class="seg attempt-ok" /> completed attempt <span class="seg attempt-failed" /> failed attempt <span class="seg retry-gap" /> retry delay{' '}
-        <span class="seg sleep" /> sleep <span class="seg wait" /> event wait <span class="seg pending" /> next attempt pending
+        <span class="seg attempt-ok" /> completed attempt <span class="seg attempt-failed" /> failed attempt <span class="seg attempt-running" /> running{' '}
+        <span class="seg retry-gap" /> retry delay <span class="seg sleep" /> sleep <span class="seg wait" /> event wait <span class="seg pending" /> next
+        attempt pending
       </p>
       <StepDetails row={model.rows[selected]!} />
     </div>
