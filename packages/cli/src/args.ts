@@ -12,6 +12,10 @@ interface GlobalOptions {
   config?: string;
   json: boolean;
   quiet: boolean;
+  /** A deployed host to work on instead of the config's store (`instances` and `dev`). */
+  url?: string;
+  hmacSecretEnv?: string;
+  tokenEnv?: string;
 }
 
 export type Command =
@@ -19,7 +23,7 @@ export type Command =
   | { name: 'version' }
   | { name: 'workflows' }
   | { name: 'doctor'; file?: string }
-  | { name: 'dev'; port: number; host: string; url?: string; hmacSecretEnv?: string; tokenEnv?: string }
+  | { name: 'dev'; port: number; host: string }
   | { name: 'list'; workflow?: string; status?: z.infer<typeof InstanceStatusSchema>; limit: number; cursor?: string; all: boolean }
   | { name: 'describe'; workflow: string; id: string; full: boolean }
   | { name: 'create'; workflow: string; id?: string; params: unknown; wait: boolean }
@@ -60,7 +64,7 @@ const OPTIONS = {
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
-const GLOBAL: OptionName[] = ['config', 'json', 'quiet', 'help', 'version'];
+const GLOBAL: OptionName[] = ['config', 'json', 'quiet', 'help', 'version', 'url', 'hmac-secret-env', 'token-env'];
 
 /** Flags each command accepts besides the global ones, and its positional arguments. */
 const COMMANDS: Record<Exclude<Command['name'], 'help' | 'version' | 'workflows' | 'doctor' | 'dev'>, { flags: OptionName[]; positionals: string[] }> = {
@@ -92,6 +96,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   const { values, positionals } = parsed;
   const global: GlobalOptions = { json: values.json ?? false, quiet: values.quiet ?? false };
   if (values.config !== undefined) global.config = check('--config', Name, values.config);
+  readRemoteOptions(global, values);
 
   const [group, sub, ...rest] = positionals;
   if (values.version) return { global, command: { name: 'version' } };
@@ -166,7 +171,7 @@ const Port = z
   .transform(Number)
   .pipe(z.number().int().min(0, 'must be 0 to 65535').max(65_535, 'must be 0 to 65535'));
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-const DEV_FLAGS = ['port', 'host', 'url', 'hmac-secret-env', 'token-env'];
+const DEV_FLAGS = ['port', 'host'];
 
 /** `cairn dev [--port <n>] [--host <address>]`: loopback only, unless told `--host 0.0.0.0` (every interface). */
 function devCommand(values: Record<string, unknown>, extra: string | undefined): Command {
@@ -180,14 +185,19 @@ function devCommand(values: Record<string, unknown>, extra: string | undefined):
       `Invalid --host ${JSON.stringify(host)}: cairn dev serves without authentication, so only 127.0.0.1, localhost, ::1 or, deliberately, 0.0.0.0`,
     );
   }
-  const command: Command = { name: 'dev', port: values.port === undefined ? 8787 : check('--port', Port, values.port), host };
-  if (values.url !== undefined) command.url = check('--url', z.url({ protocol: /^https?$/ }), values.url);
-  if (values['hmac-secret-env'] !== undefined) command.hmacSecretEnv = check('--hmac-secret-env', Name, values['hmac-secret-env']);
-  if (values['token-env'] !== undefined) command.tokenEnv = check('--token-env', Name, values['token-env']);
-  if (command.url === undefined && (command.hmacSecretEnv ?? command.tokenEnv) !== undefined)
+  return { name: 'dev', port: values.port === undefined ? 8787 : check('--port', Port, values.port), host };
+}
+
+/** `--url` and the variables its credentials are read from (never the credentials themselves). */
+function readRemoteOptions(global: GlobalOptions, values: Record<string, unknown>): void {
+  if (values.url !== undefined) global.url = check('--url', z.url({ protocol: /^https?$/ }), values.url);
+  if (values['hmac-secret-env'] !== undefined) global.hmacSecretEnv = check('--hmac-secret-env', Name, values['hmac-secret-env']);
+  if (values['token-env'] !== undefined) global.tokenEnv = check('--token-env', Name, values['token-env']);
+  if (global.url === undefined && (global.hmacSecretEnv ?? global.tokenEnv) !== undefined)
     throw new UsageError('--hmac-secret-env and --token-env go with --url');
-  if (command.hmacSecretEnv !== undefined && command.tokenEnv !== undefined) throw new UsageError('Give --hmac-secret-env or --token-env, not both');
-  return command;
+  if (global.hmacSecretEnv !== undefined && global.tokenEnv !== undefined) throw new UsageError('Give --hmac-secret-env or --token-env, not both');
+  if (global.url !== undefined && global.config !== undefined)
+    throw new UsageError('--url and --config cannot be combined: --url works on the host, not on a store');
 }
 
 /** `cairn workflows list`: the config's workflows and their instances by status. */

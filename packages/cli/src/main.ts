@@ -3,7 +3,7 @@
 import { CairnError, CONCURRENCY_SLOT_WORKFLOW, UnknownWorkflowError } from '@cairn/core';
 import { CLI_VERSION } from './version.js';
 import { workflowsCommand } from './commands/workflows.js';
-import { parseArgv, type Command } from './args.js';
+import { parseArgv, type Command, type ParsedArgs } from './args.js';
 import { findConfig, loadConfig } from './config.js';
 import { createContext, type CommandContext } from './context.js';
 import { createProgress, type CliIO } from './io.js';
@@ -11,7 +11,9 @@ import { controlCommand } from './commands/control.js';
 import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
 import { devCommand } from './commands/dev.js';
-import { remoteDevCommand, type RemoteCredentials } from './commands/dev-remote.js';
+import { remoteDevCommand } from './commands/dev-remote.js';
+import { remoteClient, type RemoteCredentials } from './remote/client.js';
+import { remoteInstancesCommand } from './remote/commands.js';
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { USAGE, UsageError } from './usage.js';
@@ -29,10 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return 0;
     }
     if (command.name === 'doctor') return await doctorCommand(io, global.json, command.file, global.config);
-    if (command.name === 'dev' && command.url !== undefined) {
-      warnIfOpen(io, command.host);
-      return await remoteDevCommand(io, { port: command.port, host: command.host, url: command.url, credentials: remoteCredentials(command) });
-    }
+    if (global.url !== undefined) return await remote(io, global as typeof global & { url: string }, command);
     const config = await loadConfig(findConfig(io.cwd, global.config));
     if (command.name === 'dev') {
       warnIfOpen(io, command.host);
@@ -70,18 +69,30 @@ function warnIfOpen(io: CliIO, host: string): void {
 }
 
 /** The deployed host's credentials, from the environment variables named (defaults: CAIRN_HMAC_SECRET, CAIRN_TOKEN). */
-function remoteCredentials(command: Extract<Command, { name: 'dev' }>): RemoteCredentials {
-  const read = (name: string, given: boolean) => {
+function remoteCredentials(global: ParsedArgs['global']): RemoteCredentials {
+  const read = (name: string, flag: string | undefined) => {
     const value = process.env[name];
-    if (given && !value)
-      throw new UsageError(`The environment variable ${name} (named by ${command.hmacSecretEnv === name ? '--hmac-secret-env' : '--token-env'}) is not set`);
+    if (flag && !value) throw new UsageError(`The environment variable ${name} (named by ${flag}) is not set`);
     return value || undefined;
   };
-  if (command.tokenEnv !== undefined) return { token: read(command.tokenEnv, true) };
-  const hmacSecret = read(command.hmacSecretEnv ?? 'CAIRN_HMAC_SECRET', command.hmacSecretEnv !== undefined);
+  if (global.tokenEnv !== undefined) return { token: read(global.tokenEnv, '--token-env') };
+  const hmacSecret = read(global.hmacSecretEnv ?? 'CAIRN_HMAC_SECRET', global.hmacSecretEnv === undefined ? undefined : '--hmac-secret-env');
   if (hmacSecret) return { hmacSecret };
-  const token = read('CAIRN_TOKEN', false);
+  const token = read('CAIRN_TOKEN', undefined);
   return token ? { token } : {};
+}
+
+/** A command with `--url`: `dev` explores the host, `instances …` work on it; nothing else applies. */
+async function remote(io: CliIO, global: ParsedArgs['global'] & { url: string }, command: Command): Promise<number> {
+  const credentials = remoteCredentials(global);
+  if (command.name === 'dev') {
+    warnIfOpen(io, command.host);
+    return remoteDevCommand(io, { port: command.port, host: command.host, url: global.url, credentials });
+  }
+  if (command.name === 'workflows' || command.name === 'doctor' || command.name === 'help' || command.name === 'version') {
+    throw new UsageError(`--url applies to "instances" and "dev" commands, not to "${command.name}"`);
+  }
+  return remoteInstancesCommand(io, remoteClient(global.url, credentials), command, global.json);
 }
 
 type InstanceCommand = Exclude<Command, { name: 'help' | 'version' | 'workflows' | 'doctor' | 'dev' }>;

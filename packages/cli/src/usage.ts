@@ -43,11 +43,7 @@ Commands:
       --port <n>                        Port (default 8787; 0 picks a free one)
       --host <address>                  127.0.0.1 (default), localhost or ::1; 0.0.0.0 serves
                                         every interface, unauthenticated (a warning says so)
-      --url <host url>                  Explore a deployed host instead (no config, nothing runs
-                                        here): its explorer API, signed with $CAIRN_HMAC_SECRET or
-                                        sent with the bearer token $CAIRN_TOKEN (an OIDC ID token)
-      --hmac-secret-env <name>          Read the HMAC secret from this variable instead
-      --token-env <name>                Read the bearer token from this variable instead
+      --url <host url>                  Explore a deployed host instead (see below)
 
   doctor [<file>]                       Check an SQLite journal with PRAGMA integrity_check
                                         (default: the config's SQLite database); exit 1 if damaged
@@ -57,6 +53,13 @@ Options (every command):
                                         (default: the one in the current directory)
   --json                                Machine-readable output on stdout
   --quiet                               No progress on stderr
+  --url <host url>                      Work on a deployed host (Lambda, Cloud Run, Node) through its
+                                        explorer API instead of the config's store (instances and dev;
+                                        no config is read): requests signed with $CAIRN_HMAC_SECRET, or
+                                        sent with the bearer token $CAIRN_TOKEN (an OIDC ID token)
+  --hmac-secret-env <name>              Read the HMAC secret from this variable instead
+  --token-env <name>                    Read the bearer token from this variable instead
+  -v, --version                         The CLI's version
   -h, --help                            This help
 
 Exit codes: 0 success, 1 operation failed (message on stderr), 2 bad usage.

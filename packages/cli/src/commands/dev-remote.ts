@@ -6,12 +6,8 @@
 import { createHostServer, LOCAL_EXPLORER_BASE_PATH, signRequest, toNodeListener, ValidationError } from '@cairn/core';
 import { explorerUi } from '@cairn/explorer';
 import type { CliIO } from '../io.js';
+import type { RemoteCredentials } from '../remote/client.js';
 import { listenOn, servedUrl, untilStopped, type ServeOptions } from './serve.js';
-
-export interface RemoteCredentials {
-  hmacSecret?: string;
-  token?: string;
-}
 
 export interface RemoteDevOptions extends ServeOptions {
   /** The host's base URL (with its REST API base path, if it has one). */
