@@ -81,7 +81,8 @@ describe('Firestore emulator with gRPC faults, runners under SIGKILL', () => {
       sweepMs: 250,
       faultAllowanceMs: STUCK_ALLOWANCE_MS,
       store: createFirestoreStore({ firestore: direct, collection }),
-      clientStore: createFirestoreStore({ firestore: client, collection }),
+      // More attempts than the default: the faults lose answers often, and a create given up on is ambiguous.
+      clientStore: createFirestoreStore({ firestore: client, collection, maxAttempts: 10 }),
       storedEvents,
       faults,
     }),

@@ -230,7 +230,10 @@ export async function runCrashScenario(s: CrashScenario): Promise<void> {
     expect(found.unfinished).toBe(0);
     expect(stuck).toEqual([]);
   }
-  expect(traffic.alreadyExistsOnOwnCreate).toBe(0);
+  // A create the store gave up on after its own retries (every answer lost) may have applied: the caller's retry
+  // then finds it (instance_already_exists). That needs a failure the store surfaced first, so it is rare, never
+  // more than the caller's retries, and harmless: the instance exists once, with the params of the first try.
+  expect(traffic.alreadyExistsOnOwnCreate).toBeLessThanOrEqual(Math.max(0, traffic.createRetries));
   expect(found.recovered).toBeGreaterThan(0);
   // Even without isolation, most instances finish: the runners do run under the faults and the kills.
   expect(found.unfinished).toBeLessThan(s.instances / 10);
