@@ -184,6 +184,7 @@ export {
   explorerWorkflowsOf,
   explorerInstanceDetails,
   trackRunningAttempts,
+  countInstancesOf,
   type LocalExplorerApi,
   type LocalExplorerApiOptions,
   type ExplorerWorkflow,

@@ -1,6 +1,6 @@
 // cairn workflows list: the config's workflows (binding, name, class) and their instances by status.
 
-import { InstanceStatusSchema, type InstanceCounts, type WorkflowStore } from '@cairn/core';
+import { countInstancesOf, InstanceStatusSchema, type InstanceCounts } from '@cairn/core';
 import type { LoadedConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { renderTable } from '../table.js';
@@ -13,7 +13,7 @@ export async function workflowsCommand(ctx: CommandContext, config: LoadedConfig
     Object.entries(config.workflows).map(async ([binding, registration]) => {
       const Workflow = typeof registration === 'function' ? registration : registration.workflow;
       const name = typeof registration === 'function' ? binding : (registration.name ?? binding);
-      return { binding, name, className: Workflow.name, counts: await countsOf(ctx.store, binding) };
+      return { binding, name, className: Workflow.name, counts: await countInstancesOf(ctx.store, binding) };
     }),
   );
   if (ctx.json) {
@@ -32,17 +32,4 @@ export async function workflowsCommand(ctx: CommandContext, config: LoadedConfig
 function describeCounts(counts: InstanceCounts): string {
   const parts = STATUSES.filter((status) => (counts[status] ?? 0) > 0).map((status) => `${counts[status]} ${status}`);
   return parts.length > 0 ? parts.join(', ') : 'none';
-}
-
-/** By the store's count when it has one; otherwise by listing (every page). */
-async function countsOf(store: WorkflowStore, workflowName: string): Promise<InstanceCounts> {
-  if (store.countInstances) return store.countInstances({ workflowName });
-  const counts: InstanceCounts = {};
-  let cursor: string | undefined;
-  do {
-    const page = await store.listInstances({ workflowName, limit: 1_000, ...(cursor ? { cursor } : {}) });
-    for (const instance of page.instances) counts[instance.status] = (counts[instance.status] ?? 0) + 1;
-    cursor = page.nextCursor;
-  } while (cursor);
-  return counts;
 }

@@ -2,3 +2,4 @@ export { createLocalExplorerApi, LOCAL_EXPLORER_BASE_PATH, type LocalExplorerApi
 export { explorerWorkflowsOf, type ExplorerWorkflow } from './workflows.js';
 export { explorerInstanceDetails } from './instance-details.js';
 export { trackRunningAttempts, type RunningAttempt, type RunningAttempts } from './running.js';
+export { countInstancesOf } from './listing.js';

@@ -9,8 +9,12 @@ import type { InstanceCounts, WorkflowStore } from '../store.js';
 const ZERO_COUNTS = Object.fromEntries(InstanceStatusSchema.options.filter((status) => status !== 'unknown').map((status) => [status, 0]));
 
 export async function statusCounts(store: WorkflowStore, workflowName: string): Promise<Record<string, number>> {
-  const counts: InstanceCounts = store.countInstances ? await store.countInstances({ workflowName }) : await countByListing(store, workflowName);
-  return { ...ZERO_COUNTS, ...counts };
+  return { ...ZERO_COUNTS, ...(await countInstancesOf(store, workflowName)) };
+}
+
+/** A workflow's instances by status: the store's `countInstances` when it has one, else by listing every page. */
+export async function countInstancesOf(store: WorkflowStore, workflowName: string): Promise<InstanceCounts> {
+  return store.countInstances ? store.countInstances({ workflowName }) : countByListing(store, workflowName);
 }
 
 async function countByListing(store: WorkflowStore, workflowName: string): Promise<InstanceCounts> {
