@@ -5,11 +5,16 @@
 
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Readable, type Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { problemBody } from '../http/json.js';
+import { drainRest, requestBodyOf, type RequestBody } from './request-body.js';
 
 /** Methods fetch refuses to carry (and that no route serves). */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/** What is left of a refused body is read and dropped up to this much (or this long) before the answer is sent. */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+const DRAIN_MS = 5_000;
 
 function answerProblem(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(problemBody(code, message));
@@ -37,7 +42,7 @@ function urlOf(req: IncomingMessage): string | undefined {
   }
 }
 
-function toRequest(req: IncomingMessage, url: string, method: string): Request {
+function toRequest(req: IncomingMessage, url: string, method: string): { request: Request; body?: RequestBody } {
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -50,10 +55,10 @@ function toRequest(req: IncomingMessage, url: string, method: string): Request {
     (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
   if (!hasBody) {
     req.resume();
-    return new Request(url, { method, headers });
+    return { request: new Request(url, { method, headers }) };
   }
-  const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
-  return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
+  const body = requestBodyOf(req);
+  return { request: new Request(url, { method, headers, body: body.stream, duplex: 'half' } as RequestInit), body };
 }
 
 export function toNodeListener(handler: (request: Request) => Promise<Response>) {
@@ -69,20 +74,22 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
       return answerProblem(res, 400, 'invalid_request', 'The Host header or the request target does not make a URL');
     }
     void (async () => {
-      const response = await handler(toRequest(req, url, method));
+      const { request, body: requestBody } = toRequest(req, url, method);
+      const response = await handler(request);
       const out: Record<string, string | string[]> = {};
       response.headers.forEach((value, key) => {
         out[key] = value;
       });
       const setCookies = response.headers.getSetCookie();
       if (setCookies.length > 0) out['set-cookie'] = setCookies;
-      // A body the handler did not read (refused before it): close the connection rather than read it.
-      if (!req.complete) out.connection = 'close';
       const body = Buffer.from(await response.arrayBuffer());
+      // A body the handler did not read (refused before it) is read and dropped, bounded, before the answer: a
+      // connection closed under a client still sending resets, and the client may lose the answer with it.
+      requestBody?.detach();
+      if (!(await drainRest(req, DRAIN_BYTES, DRAIN_MS))) out.connection = 'close';
       out['content-length'] = String(body.length);
       res.writeHead(response.status, out);
       res.end(body);
-      if (!req.complete) res.once('finish', () => drainThenClose(req));
     })().catch((error: unknown) => {
       console.error('[cairn] node:http bridge failed:', error);
       if (!res.headersSent) answerProblem(res, 500, 'internal_error', 'The request failed; see the server logs');
@@ -123,31 +130,4 @@ export function createHostServer(listener: RequestListener): Server {
   const server = createServer({ requireHostHeader: false }, listener);
   answerClientErrors(server);
   return server;
-}
-
-/** What is left of a refused body is read and dropped up to this much (or this long) before the connection closes. */
-const DRAIN_BYTES = 8 * 1024 * 1024;
-const DRAIN_MS = 5_000;
-
-/**
- * Closes the connection of a request whose body was refused unread. Closing at once resets it under a client still
- * sending, which may then lose the answer (a fetch fails with ECONNRESET instead of reading the 413); so the rest
- * is read and dropped, bounded in bytes and time, and nothing of it is kept.
- */
-function drainThenClose(req: IncomingMessage): void {
-  let left = DRAIN_BYTES;
-  const close = () => {
-    clearTimeout(timer);
-    req.destroy();
-  };
-  const timer = setTimeout(close, DRAIN_MS);
-  timer.unref();
-  // The handler's body stream stops listening: what is drained is not queued for it.
-  req.removeAllListeners('data');
-  req.on('data', (chunk: Buffer) => {
-    left -= chunk.length;
-    if (left <= 0) close();
-  });
-  req.once('end', close);
-  req.resume();
 }
