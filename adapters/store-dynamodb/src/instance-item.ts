@@ -39,10 +39,13 @@ const STRING_FIELDS = ['workflowName', 'instanceId', 'status', 'leaseOwner'] as 
  * an item without it reads back without the field (absent, not null: the schema rejects null).
  */
 const OPTIONAL_NUMBER_FIELDS = ['successRetentionMs', 'errorRetentionMs'] as const;
-/** Set at creation and never changed: the incarnation names the instance's wake-ups; the trace is telemetry's. */
-const OPTIONAL_STRING_FIELDS = ['incarnation', 'trace'] as const;
-/** Optional and patchable: absent until first written. */
-const OPTIONAL_PATCHED_FIELDS = ['eventsConsumed'] as const;
+/**
+ * Set at creation and never changed: the incarnation names the instance's wake-ups; the trace is telemetry's;
+ * the metadata is a dispatcher's (`@cairn/dynamic`).
+ */
+const OPTIONAL_STRING_FIELDS = ['incarnation', 'trace', 'metadata'] as const;
+/** Optional and patchable: absent until first written (the code version: set at creation, changed by restart). */
+const OPTIONAL_PATCHED_FIELDS = ['eventsConsumed', 'workflowVersion'] as const;
 
 export interface LayoutSettings {
   chunkBytes: number;

@@ -36,7 +36,13 @@ interface InstanceExtras {
  * rest, written only when set: an absent one must read back absent (zod's `.optional()` rejects null), and the
  * client rejects `undefined` unless `ignoreUndefinedProperties` is on. `updateInstance` never writes them.
  */
-const CREATION_ONLY_FIELDS = ['successRetentionMs', 'errorRetentionMs', 'incarnation', 'trace'] as const satisfies readonly (keyof InstanceRecord)[];
+const CREATION_ONLY_FIELDS = [
+  'successRetentionMs',
+  'errorRetentionMs',
+  'incarnation',
+  'trace',
+  'metadata',
+] as const satisfies readonly (keyof InstanceRecord)[];
 
 export interface Chunk {
   id: string;
@@ -95,6 +101,9 @@ export function encodeInstance(key: string, record: InstanceRecord, writeId: str
   };
   const fields: DocumentData = { ...record };
   for (const name of CREATION_ONLY_FIELDS) if (fields[name] === undefined) delete fields[name];
+  // Optional patchable fields are written only when set, for the same reason.
+  if (fields.workflowVersion === undefined) delete fields.workflowVersion;
+  if (fields.eventsConsumed === undefined) delete fields.eventsConsumed;
   return {
     data: { ...fields, params: params.inline ?? '', output: output.inline, ...extras },
     chunks: [...params.chunks, ...output.chunks],

@@ -30,6 +30,7 @@ const FIXED = {
   errorRetentionMs: true,
   incarnation: true,
   trace: true,
+  metadata: true,
 } as const satisfies Record<Exclude<InstanceField, keyof InstancePatch>, true>;
 /** Fields `updateInstance` may change. */
 const PATCHABLE = new Set<InstanceField>(INSTANCE_FIELDS.filter((field) => !(field in FIXED)));

@@ -31,11 +31,21 @@ export const INSTANCE_COLUMNS = {
   incarnation: 'incarnation',
   eventsConsumed: 'events_consumed',
   trace: 'trace',
+  metadata: 'metadata',
+  workflowVersion: 'workflow_version',
 } as const satisfies Record<keyof InstanceRecord, string>;
 
 export type InstanceField = keyof typeof INSTANCE_COLUMNS;
 /** Optional fields: a NULL column means the record has no such field (absent, not null). */
-const OPTIONAL_FIELDS = ['successRetentionMs', 'errorRetentionMs', 'incarnation', 'eventsConsumed', 'trace'] as const satisfies readonly InstanceField[];
+const OPTIONAL_FIELDS = [
+  'successRetentionMs',
+  'errorRetentionMs',
+  'incarnation',
+  'eventsConsumed',
+  'trace',
+  'metadata',
+  'workflowVersion',
+] as const satisfies readonly InstanceField[];
 export const INSTANCE_FIELDS = Object.keys(INSTANCE_COLUMNS) as InstanceField[];
 
 /** `SELECT` list naming each column after its field, so a row is nearly a record. */

@@ -7,7 +7,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AdapterError } from '@cairn/core';
 import { quickCheck } from './integrity.js';
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS instances (
@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS instances (
   events_consumed INTEGER,
   write_id TEXT,
   trace TEXT,
+  metadata TEXT,
+  workflow_version TEXT,
   PRIMARY KEY (workflow_name, instance_id)
 ) WITHOUT ROWID;
 -- Due wake-ups: only instances that have one are indexed.
@@ -92,6 +94,11 @@ CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT 
   // 3 -> 4: the trace context telemetry records at creation; NULL for instances created without it.
   3: `
 ALTER TABLE instances ADD COLUMN trace TEXT;
+`,
+  // 4 -> 5: dispatcher metadata (@cairn/dynamic) and the code version an instance runs; NULL where none.
+  4: `
+ALTER TABLE instances ADD COLUMN metadata TEXT;
+ALTER TABLE instances ADD COLUMN workflow_version TEXT;
 `,
 };
 

@@ -44,7 +44,7 @@ describe('schema migration from version 1', () => {
     const { version, columns } = inspect(path);
     expect(version).toBe('1');
     for (const column of RETENTION_COLUMNS) expect(columns).not.toContain(column);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
   });
 
   it('upgrades in place: old rows read back without the new fields, new rows round-trip them', async () => {
@@ -54,6 +54,7 @@ describe('schema migration from version 1', () => {
       expect(version).toBe(String(SCHEMA_VERSION));
       expect(columns).toEqual(expect.arrayContaining(RETENTION_COLUMNS));
       expect(columns.filter((column) => RETENTION_COLUMNS.includes(column))).toHaveLength(2);
+      expect(columns, 'version 5: dispatcher metadata and the code version').toEqual(expect.arrayContaining(['metadata', 'workflow_version']));
 
       const old = await store.getInstance(OLD);
       expect(old).toEqual(V1_INSTANCE);

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { CairnError, InstanceAlreadyExistsError, InstanceNotFoundError, ValidationError } from './errors.js';
 import { instanceHandle, type WorkflowInstance } from './instance-handle.js';
 import { assertInstanceId, MAX_BATCH_SIZE, serializeWithinLimit } from './limits.js';
-import { newInstanceRecord, type InstanceRecord } from './records.js';
+import { MAX_METADATA_BYTES, newInstanceRecord, type InstanceRecord } from './records.js';
+import type { CurrentVersionContext } from './registrations.js';
 import type { RuntimeInternals } from './runtime-internals.js';
 import { wakeOf } from './shared/wake.js';
 import { formatIssues, type StandardSchemaV1 } from './standard-schema.js';
@@ -57,11 +58,13 @@ async function checkParams(workflowName: string, schema: StandardSchemaV1, param
 /** Validates and serializes one create request into a new instance record; nothing is written. */
 async function prepareInstance(
   workflowName: string,
-  paramsSchema: StandardSchemaV1 | undefined,
+  code: BindingCode,
   now: number,
   options: unknown,
   input: string,
+  tag: DispatcherTag | undefined,
 ): Promise<InstanceRecord> {
+  const paramsSchema = code.paramsSchema;
   const parsed = CreateOptionsSchema.safeParse(options);
   if (!parsed.success) throw new ValidationError(input, CREATE_SHAPE, options);
   const id = parsed.data?.id ?? randomUUID();
@@ -70,6 +73,7 @@ async function prepareInstance(
   let params: unknown = parsed.data?.params === undefined ? {} : parsed.data.params;
   if (paramsSchema) params = await checkParams(workflowName, paramsSchema, params);
   const retention = parsed.data?.retention;
+  const workflowVersion = await code.currentVersion({ metadata: tag?.metadata });
   return newInstanceRecord({
     workflowName,
     instanceId: id,
@@ -77,11 +81,66 @@ async function prepareInstance(
     createdAt: now,
     successRetentionMs: retentionMs(retention?.successRetention, `retention.successRetention of instance "${id}"`),
     errorRetentionMs: retentionMs(retention?.errorRetention, `retention.errorRetention of instance "${id}"`),
+    ...(tag ? { metadata: tag.serialized } : {}),
+    ...(workflowVersion === undefined ? {} : { workflowVersion }),
   });
 }
 
-export function createBinding(rt: RuntimeInternals, workflowName: string, paramsSchema: StandardSchemaV1 | undefined): Workflow {
-  const prepare = (options: unknown, input: string) => prepareInstance(workflowName, paramsSchema, rt.clock.now(), options, input);
+/** What a binding needs of its workflow's registration. */
+export interface BindingCode {
+  paramsSchema: StandardSchemaV1 | undefined;
+  /** The version a new instance starts on, if the workflow has versions. */
+  currentVersion: (context: CurrentVersionContext) => string | Promise<string | undefined> | undefined;
+}
+
+/** A dispatcher's metadata (`@cairn/dynamic`): stored with each instance a tagged binding creates, and its scope. */
+interface DispatcherTag {
+  metadata: Record<string, unknown>;
+  serialized: string;
+}
+
+/** Where a core binding makes a tagged one (see `tagBinding`). */
+const TAGGED = Symbol.for('cairn.workflow.tagged');
+
+/**
+ * A binding that tags every instance it creates with `metadata` (stored beside the params, not inside them) and
+ * sees only the instances tagged with equal metadata: `get` and `deleteBatch` of any other instance are "not
+ * found". `binding` is a binding of this runtime (`runtime.workflow(name)`, `env.NAME`) or a tagged one.
+ */
+export function tagBinding(binding: Workflow, metadata: Record<string, unknown>): Workflow {
+  const make = (binding as unknown as Record<symbol, unknown>)[TAGGED];
+  if (typeof make !== 'function') {
+    throw new ValidationError('binding to tag', "a Workflow binding of a Cairn runtime (runtime.workflow(name), or env.NAME in a workflow's env)", binding);
+  }
+  return (make as (metadata: Record<string, unknown>) => Workflow)(metadata);
+}
+
+function dispatcherTag(metadata: unknown): DispatcherTag {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new ValidationError('dispatcher metadata', 'a plain object of serializable values (a tenant id, routing keys)', metadata);
+  }
+  const serialized = serializeWithinLimit(sortedKeys(metadata), 'Dispatcher metadata', MAX_METADATA_BYTES);
+  return { metadata: metadata as Record<string, unknown>, serialized };
+}
+
+/** Plain objects with their keys sorted, so that equal metadata serializes alike whatever its key order. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
+export function createBinding(rt: RuntimeInternals, workflowName: string, code: BindingCode, tag?: DispatcherTag): Workflow {
+  const prepare = (options: unknown, input: string) => prepareInstance(workflowName, code, rt.clock.now(), options, input, tag);
+  /** The instance, if this binding sees it (a tagged binding sees only its own tag's). */
+  const visible = async (instanceId: string): Promise<InstanceRecord | null> => {
+    const instance = await rt.store.getInstance({ workflowName, instanceId });
+    return instance && (tag === undefined || instance.metadata === tag.serialized) ? instance : null;
+  };
 
   const write = async (record: InstanceRecord): Promise<WorkflowInstance> => {
     await rt.store.createInstance({ instance: record });
@@ -90,7 +149,8 @@ export function createBinding(rt: RuntimeInternals, workflowName: string, params
   };
   const start = rt.traceCreate ? (record: InstanceRecord) => rt.traceCreate!(record, () => write(record)) : write;
 
-  return {
+  const binding: Workflow & { [TAGGED]: (metadata: Record<string, unknown>) => Workflow } = {
+    [TAGGED]: (metadata) => createBinding(rt, workflowName, code, dispatcherTag(metadata)),
     create: async (options) => start(await prepare(options, 'create options')),
 
     async createBatch(batch) {
@@ -110,6 +170,7 @@ export function createBinding(rt: RuntimeInternals, workflowName: string, params
         ids.add(record.instanceId);
       }
       const existing = await Promise.all(records.map((record) => rt.store.getInstance(record)));
+      // A taken id is refused alike whoever's instance holds it (ids are per workflow, not per tenant).
       const taken = existing.find((instance) => instance !== null);
       if (taken) throw new InstanceAlreadyExistsError(workflowName, taken.instanceId);
       const handles: WorkflowInstance[] = [];
@@ -125,6 +186,7 @@ export function createBinding(rt: RuntimeInternals, workflowName: string, params
       const result: WorkflowBatchDeleteResult = { deleted: [], errors: [] };
       for (const id of new Set(ids)) {
         try {
+          if (tag && !(await visible(id))) throw new InstanceNotFoundError(workflowName, id);
           await instanceHandle(rt, { workflowName, instanceId: id }).delete();
           result.deleted.push(id);
         } catch (error) {
@@ -137,9 +199,9 @@ export function createBinding(rt: RuntimeInternals, workflowName: string, params
 
     async get(id) {
       assertInstanceId(id);
-      const instance = await rt.store.getInstance({ workflowName, instanceId: id });
-      if (!instance) throw new InstanceNotFoundError(workflowName, id);
+      if (!(await visible(id))) throw new InstanceNotFoundError(workflowName, id);
       return instanceHandle(rt, { workflowName, instanceId: id });
     },
   };
+  return binding;
 }

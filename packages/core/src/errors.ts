@@ -19,7 +19,10 @@ export type CairnErrorCode =
   | 'store_error'
   | 'scheduler_error'
   | 'corrupt_record'
-  | 'too_many_events';
+  | 'too_many_events'
+  | 'non_determinism'
+  | 'workflow_version_unavailable'
+  | 'runner_lost';
 
 export interface CairnErrorOptions {
   cause?: unknown;
@@ -272,4 +275,63 @@ function describeReceived(received: unknown): string {
 
 function formatBytes(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)}MiB` : `${bytes} bytes`;
+}
+
+/**
+ * A replay's `run()` asked for a step that contradicts the journal (the code changed under a running instance):
+ * the replay stopped before that step ran, and the instance is parked as `paused`, nothing recorded. Fix the
+ * code (or restart the instance) and resume it. `recorded` and `requested` are the step sequences compared.
+ */
+export class NonDeterminismError extends CairnError {
+  constructor(
+    readonly workflowName: string,
+    readonly instanceId: string,
+    /** Call index (1-based) of the first contradiction. */
+    readonly index: number,
+    readonly recorded: readonly string[],
+    readonly requested: readonly string[],
+  ) {
+    super(
+      'non_determinism',
+      `Instance "${instanceId}" of workflow "${workflowName}": run() asked for ${requested[requested.length - 1]?.replace(/^\d+:/, '') ?? 'a step'} as step call ${index}, ` +
+        `which contradicts the journal. Recorded: [${recorded.join(', ')}]; requested: [${requested.join(', ')}]. ` +
+        'The instance is paused and nothing was recorded: deploy code that replays this journal (or restart the instance), then resume it.',
+    );
+    this.name = 'NonDeterminismError';
+  }
+}
+
+/**
+ * The code version an instance is pinned to is not available here (a registration without it, or a dynamic
+ * loader that cannot load it). The instance is left as it was, for a host (or a later deploy) that has it.
+ */
+export class WorkflowVersionUnavailableError extends CairnError {
+  constructor(
+    readonly workflowName: string,
+    readonly version: string,
+    readonly available: readonly string[],
+    options?: CairnErrorOptions & { instanceId?: string },
+  ) {
+    super(
+      'workflow_version_unavailable',
+      `Workflow "${workflowName}" has no code version "${version}" here` +
+        (options?.instanceId ? ` (instance "${options.instanceId}" runs it)` : '') +
+        (available.length > 0 ? `; available: ${available.map((name) => `"${name}"`).join(', ')}` : '') +
+        '. The instance is left untouched for a host that has it.',
+      options,
+    );
+    this.name = 'WorkflowVersionUnavailableError';
+  }
+}
+
+/**
+ * The code running an instance was lost mid-replay (an isolated runner that ended: its Worker hit a limit and was
+ * stopped). Thrown from `run()`, it ends the replay without touching the instance, which runs again at once
+ * from its journal.
+ */
+export class RunnerLostError extends CairnError {
+  constructor(message: string, options?: CairnErrorOptions) {
+    super('runner_lost', message, options);
+    this.name = 'RunnerLostError';
+  }
 }

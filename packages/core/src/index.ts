@@ -44,8 +44,14 @@ export {
   EventBufferFullError,
   NonRetryableError,
   WorkflowTimeoutError,
+  NonDeterminismError,
+  WorkflowVersionUnavailableError,
+  RunnerLostError,
   type CairnErrorCode,
 } from './errors.js';
+export { tagBinding } from './binding.js';
+export { dispatchContextOf, type DispatchContext } from './engine/dispatch-context.js';
+export type { CurrentVersionContext } from './registrations.js';
 export { type RegisteredWorkflow, createRuntime, type Runtime, type RuntimeOptions, type WorkflowRegistration } from './runtime.js';
 export type { ReplayOptions } from './engine/replay.js';
 // The host seam: what Lambda, Cloud Run and the Node host call.

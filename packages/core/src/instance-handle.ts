@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { EventBufferFullError, InstanceFinishedError, InstanceNotFoundError, ValidationError, CairnError } from './errors.js';
 import { assertEventId, assertEventType, MAX_PAYLOAD_BYTES, serializeWithinLimit } from './limits.js';
 import { keyedEventId } from './journal/keys.js';
-import { expiryOf, FINISHED_STATUSES, newEventId, RECORD_VERSION, type InstanceRecord } from './records.js';
+import { expiryOf, FINISHED_STATUSES, newEventId, RECORD_VERSION, WorkflowVersionSchema, type InstanceRecord } from './records.js';
 import { instanceStatusOf, type InstanceStatus } from './journal/status.js';
 import type { InstancePatch, InstanceRef } from './store.js';
 import type { RuntimeInternals } from './runtime-internals.js';
@@ -27,7 +27,8 @@ export interface WorkflowInstance<Output = unknown> {
    */
   terminate(options?: { rollback?: boolean }): Promise<void>;
   /** Runs the instance again from the start with the same params; `from` keeps the steps recorded before that step. */
-  restart(options?: { from?: RestartFromStep }): Promise<void>;
+  /** Cairn: `version` moves the instance to that code version ('current': the one new instances start on). */
+  restart(options?: { from?: RestartFromStep; version?: 'current' | (string & {}) }): Promise<void>;
   /**
    * Sends an event (buffered until a `waitForEvent` of its type takes it). Cairn addition: an `id` (the caller's
    * idempotency key, as for instance ids) makes a resend of the same event a no-op: one event per id is stored.
@@ -47,8 +48,11 @@ const RestartFromSchema = z.object({
   count: z.number().int().min(1).optional(),
   type: z.enum(['do', 'sleep', 'waitForEvent']).optional(),
 });
-const RestartSchema = z.object({ from: RestartFromSchema.optional() }).optional();
-const RESTART_SHAPE = "{ from?: { name: string, count?: number (from 1), type?: 'do' | 'sleep' | 'waitForEvent' } }";
+const RestartSchema = z
+  .object({ from: RestartFromSchema.optional(), version: z.union([z.literal('current'), WorkflowVersionSchema]).optional() })
+  .strict()
+  .optional();
+const RESTART_SHAPE = "{ from?: { name: string, count?: number (from 1), type?: 'do' | 'sleep' | 'waitForEvent' }, version?: 'current' | a version name }";
 const KIND_OF_TYPE = { do: 'do', sleep: 'sleep', waitForEvent: 'wait' } as const;
 
 /** Cloudflare's `restart({ from })`: a step named by its name, and optionally which call of it (count) and its type. */
@@ -114,6 +118,8 @@ class InstanceHandle implements WorkflowInstance {
       if (instance.status !== 'paused') return null;
       return {
         status: 'queued',
+        // A pause by the determinism guard holds its error; resuming clears it.
+        error: null,
         pausedAt: null,
         pausedTotalMs: instance.pausedTotalMs + (instance.pausedAt === null ? 0 : now - instance.pausedAt),
         wakeAt: now,
@@ -172,7 +178,7 @@ class InstanceHandle implements WorkflowInstance {
     else this.rt.notify(this.ref, 'event');
   }
 
-  async restart(options?: { from?: RestartFromStep }) {
+  async restart(options?: { from?: RestartFromStep; version?: string }) {
     const parsed = RestartSchema.safeParse(options);
     if (!parsed.success) throw new ValidationError('restart options', RESTART_SHAPE, options);
     const from = parsed.data?.from;
@@ -186,8 +192,11 @@ class InstanceHandle implements WorkflowInstance {
       // The outcomes before the step are kept; rollbacks that ran for the failed run are not (they would run again).
       keep = keep.slice(0, cut).filter((step) => step.kind !== 'rollback');
     }
+    const asked = parsed.data?.version;
+    const workflowVersion = asked === undefined ? undefined : await this.rt.versionFor?.(await this.load(), asked);
     const owner = `${this.rt.owner}:restart`;
     const updated = await this.change((instance, now) => ({
+      ...(workflowVersion === undefined ? {} : { workflowVersion }),
       status: 'queued',
       generation: instance.generation + 1,
       eventsConsumed: 0,

@@ -7,6 +7,16 @@ import { TraceParentSchema } from './shared/trace-parent.js';
 
 export const RECORD_VERSION = 1 as const;
 
+/** A workflow code version's name: what `versions` keys and `current` say, and what an instance records. */
+export const WorkflowVersionSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
+
+/** Serialized dispatcher metadata is at most this long (it is routing data: a tenant id, a worker name, ...). */
+export const MAX_METADATA_BYTES = 16 * 1024;
+
 export const InstanceStatusSchema = z.enum(['queued', 'running', 'paused', 'errored', 'terminated', 'complete', 'waiting', 'waitingForPause', 'unknown']);
 export type InstanceStatusName = z.infer<typeof InstanceStatusSchema>;
 
@@ -79,6 +89,17 @@ export const InstanceRecordSchema = z.object({
    * instance, so that every later replay, in any process, joins the instance's trace. Absent otherwise.
    */
   trace: TraceParentSchema.optional(),
+  /**
+   * Set at creation, never changed: serialized dispatcher metadata (`@cairn/dynamic`: the tenant an instance
+   * belongs to), kept beside the params rather than inside them. Absent on most instances.
+   */
+  metadata: z.string().max(MAX_METADATA_BYTES).optional(),
+  /**
+   * The version of the workflow's code that started this instance (a registration with `versions`, or a dynamic
+   * loader's): every replay runs that version's code. Changed only by `restart({ version })`. Absent when the
+   * workflow has no versions.
+   */
+  workflowVersion: WorkflowVersionSchema.optional(),
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
@@ -122,6 +143,8 @@ export const StepRecordSchema = z.object({
   name: z.string(),
   /** The step's place among the step calls of `run()` (1 for the first call): the program's order. */
   index: z.number().int().positive().optional(),
+  /** No other step of run() was in flight when it was called: its place in the order is fixed (determinism guard). */
+  sequential: z.literal(true).optional(),
   state: z.enum(['completed', 'failed', 'attempt-failed', 'started', 'chunk']),
   /** Attempts made so far (outcome and attempt records). */
   attempt: z.number().int().nonnegative(),
@@ -184,6 +207,8 @@ export function newInstanceRecord(fields: {
   errorRetentionMs?: number;
   /** @default a fresh one */
   incarnation?: string;
+  metadata?: string;
+  workflowVersion?: string;
 }): InstanceRecord {
   const record: InstanceRecord = {
     v: RECORD_VERSION,
@@ -212,6 +237,8 @@ export function newInstanceRecord(fields: {
   if (fields.successRetentionMs !== undefined) record.successRetentionMs = fields.successRetentionMs;
   if (fields.errorRetentionMs !== undefined) record.errorRetentionMs = fields.errorRetentionMs;
   record.incarnation = fields.incarnation ?? newIncarnation();
+  if (fields.metadata !== undefined) record.metadata = fields.metadata;
+  if (fields.workflowVersion !== undefined) record.workflowVersion = fields.workflowVersion;
   return record;
 }
 

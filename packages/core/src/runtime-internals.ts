@@ -19,4 +19,6 @@ export interface RuntimeInternals {
   notify(ref: InstanceRef, change: 'event' | 'pause' | 'resume' | 'terminate'): void;
   /** With telemetry on: runs a new instance's write in its create span, recording the span's context on it. */
   traceCreate?<T>(record: InstanceRecord, write: () => Promise<T>): Promise<T>;
+  /** `restart({ version })`: the version `asked` names for this instance ('current': the one new instances get). */
+  versionFor?(instance: InstanceRecord, asked: string): Promise<string | undefined>;
 }

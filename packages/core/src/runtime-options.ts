@@ -1,6 +1,7 @@
 // createRuntime's options: their types, with defaults in plain view, and the schema that checks them.
 
 import { z } from 'zod';
+import { WorkflowVersionSchema } from './records.js';
 import type { Clock } from './clock.js';
 import type { StepOverrideHook } from './engine/settings.js';
 import type { WorkflowRegistrations } from './typed-bindings.js';
@@ -61,6 +62,17 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>, W 
 
 const FunctionSchema = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'a function');
 
+/** What every registration object may say beside its code. */
+const REGISTRATION_SETTINGS = {
+  name: z.string().min(1).max(64).optional(),
+  params: z.any().optional(),
+  schedules: z.array(z.string()).optional(),
+  concurrency: z
+    .object({ limit: z.number().int().min(1) })
+    .strict()
+    .optional(),
+};
+
 export const RuntimeOptionsSchema = z.object({
   store: z.custom<WorkflowStore>(
     (value) => typeof value === 'object' && value !== null && typeof (value as WorkflowStore).loadJournal === 'function',
@@ -76,15 +88,21 @@ export const RuntimeOptionsSchema = z.object({
       z
         .object({
           workflow: FunctionSchema,
-          name: z.string().min(1).max(64).optional(),
-          params: z.any().optional(),
-          schedules: z.array(z.string()).optional(),
-          concurrency: z
-            .object({ limit: z.number().int().min(1) })
-            .strict()
-            .optional(),
+          currentVersion: FunctionSchema.optional(),
+          ...REGISTRATION_SETTINGS,
         })
         .strict(),
+      z
+        .object({
+          versions: z.record(WorkflowVersionSchema, FunctionSchema).refine((versions) => Object.keys(versions).length > 0, 'at least one version'),
+          current: WorkflowVersionSchema,
+          ...REGISTRATION_SETTINGS,
+        })
+        .strict()
+        .refine((registration) => Object.hasOwn(registration.versions, registration.current), {
+          message: '`current` must name one of `versions`',
+          path: ['current'],
+        }),
     ]),
   ),
   env: z.record(z.string(), z.unknown()).optional(),

@@ -21,7 +21,7 @@ export class RuntimeReplays {
 
   constructor(
     private readonly settings: EngineSettings,
-    private readonly classOf: (workflowName: string) => WorkflowClass,
+    private readonly classOf: (workflowName: string, version?: string) => WorkflowClass,
     private readonly env: () => unknown,
     /** Sees every report (the runtime's concurrency bookkeeping); none when nothing needs to. */
     private readonly onReport?: (ref: InstanceRef, report: ReplayReport) => ReplayReport,

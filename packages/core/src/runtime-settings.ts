@@ -61,6 +61,7 @@ export function runtimeSettings(
   const settings = engineSettings(hooked ? { ...options, store: hooked.store } : options, clock, scheduler, owner);
   hooked?.wire(settings);
   if (traced) settings.telemetry = traced.telemetry;
+  settings.onNonDeterminism = (ref, error) => onError(error, { ...ref, operation: 'replay (determinism guard: the instance is paused)' });
   // Workflow code's own lines are written at every level: the logger filters them (pino does; console prints all).
   settings.workflowLogSink = createLogSink(options.logger ?? console, 'debug', '');
   return { settings, onError, telemetry: traced?.telemetry };

@@ -2,8 +2,10 @@
 // (`runtime.workflow('ORDER')`, also in the `env` workflows see) and the host seam (`replay`, `wake`, `sweep`).
 
 import { systemClock, type Clock } from './clock.js';
-import { UnknownWorkflowError } from './errors.js';
-import { createBinding, type Workflow } from './binding.js';
+import { UnknownWorkflowError, ValidationError, WorkflowVersionUnavailableError } from './errors.js';
+import type { InstanceRecord } from './records.js';
+import { deserialize } from './serialize.js';
+import { createBinding, type BindingCode, type Workflow } from './binding.js';
 import type { ReplayOptions } from './engine/replay.js';
 import type { EngineSettings, ReplayReport } from './engine/settings.js';
 import type { RuntimeInternals } from './runtime-internals.js';
@@ -79,7 +81,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
   const deferred = trackDeferrals(registrations.limits);
   const replays = new RuntimeReplays(
     settings,
-    (name) => registrations.classOf(name),
+    (name, version) => registrations.classOf(name, version),
     () => env,
     registrations.limits.size > 0 ? (ref, report) => deferred.note(ref, report) : undefined,
   );
@@ -98,7 +100,8 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
   });
 
   const internals = runtimeInternals(settings, options.maxBufferedEvents, scheduler, onError, replays, telemetry);
-  const bindings = new Map<string, Workflow<any, any>>(registrations.names.map((name) => [name, createBinding(internals, name, registrations.schemaOf(name))]));
+  internals.versionFor = (instance, asked) => versionFor(registrations, instance, asked);
+  const bindings = new Map<string, Workflow<any, any>>(registrations.names.map((name) => [name, createBinding(internals, name, codeOf(registrations, name))]));
   const env = Object.freeze({ ...options.env, ...Object.fromEntries(bindings) }) as Env & RuntimeBindings<W>;
   const cron = startCron(registrations, bindings, clock, onError, options.cronTimers !== false);
 
@@ -208,4 +211,26 @@ function trackDeferrals(limits: ReadonlyMap<string, number>) {
       return next;
     },
   };
+}
+
+/** What a binding needs of a registration: its params schema and the version new instances start on. */
+function codeOf(registrations: Registrations, name: string): BindingCode {
+  return { paramsSchema: registrations.schemaOf(name), currentVersion: (context) => registrations.currentVersionOf(name, context) };
+}
+
+/** The version `restart({ version })` moves an instance to: the current one, or a version the registration has. */
+async function versionFor(registrations: Registrations, instance: InstanceRecord, asked: string): Promise<string | undefined> {
+  const name = instance.workflowName;
+  if (asked === 'current') {
+    const metadata = instance.metadata === undefined ? undefined : deserialize<Record<string, unknown>>(instance.metadata);
+    return registrations.currentVersionOf(name, { metadata });
+  }
+  try {
+    registrations.classOf(name, asked);
+  } catch (error) {
+    if (!(error instanceof WorkflowVersionUnavailableError)) throw error;
+    const known = error.available.map((version) => `"${version}"`).join(', ') || 'it has none';
+    throw new ValidationError('restart version', `'current' or a version of workflow "${name}" (${known})`, asked);
+  }
+  return asked;
 }

@@ -18,7 +18,7 @@ export interface CreateInstanceParams {
 export type InstancePatch = Partial<
   Omit<
     InstanceRecord,
-    'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params' | 'successRetentionMs' | 'errorRetentionMs' | 'incarnation' | 'trace'
+    'v' | 'workflowName' | 'instanceId' | 'version' | 'createdAt' | 'params' | 'successRetentionMs' | 'errorRetentionMs' | 'incarnation' | 'trace' | 'metadata'
   >
 >;
 

@@ -9,7 +9,7 @@ import type { WorkflowRegistration } from './registrations.js';
 /** The `workflows` map given to createRuntime: binding name -> registration. */
 export type WorkflowRegistrations = Record<string, WorkflowRegistration>;
 
-type ClassOf<R> = R extends { workflow: infer C } ? C : R;
+type ClassOf<R> = R extends { workflow: infer C } ? C : R extends { versions: infer V; current: infer K } ? (K extends keyof V ? V[K] : V[keyof V]) : R;
 type EntrypointOf<R> = ClassOf<R> extends abstract new (...args: any[]) => infer I ? I : never;
 
 /** The `Params` of a registration's class (`WorkflowEntrypoint<Env, Params>`). */

@@ -73,6 +73,8 @@ export interface InstanceDetails {
   error: ErrorInfo | null;
   steps: Step[];
   step_count: number;
+  /** The code version the instance is pinned to, when its workflow has versions. */
+  version?: string;
   events?: Array<{ type: string; timestamp: string; payload: unknown }>;
   rollbacks?: Step[];
 }

@@ -39,6 +39,7 @@ function renderDescription(journal: Journal, steps: TimelineStep[], full: boolea
     ['workflow', instance.workflowName],
     ['id', instance.instanceId],
     ['status', instance.status],
+    ...(instance.workflowVersion === undefined ? [] : [['version', instance.workflowVersion] as [string, string]]),
     ['created', formatTime(instance.createdAt)],
     ['updated', formatTime(instance.updatedAt)],
   ];

@@ -33,6 +33,7 @@ export function details(instance: InstanceRecord) {
     generation: instance.generation,
     wakeAt: isoTime(instance.wakeAt),
     recoveries: instance.recoveries,
+    ...(instance.workflowVersion === undefined ? {} : { version: instance.workflowVersion }),
   };
 }
 

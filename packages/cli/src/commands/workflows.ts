@@ -11,7 +11,8 @@ const STATUSES = InstanceStatusSchema.options.filter((status) => status !== 'unk
 export async function workflowsCommand(ctx: CommandContext, config: LoadedConfig): Promise<void> {
   const rows = await Promise.all(
     Object.entries(config.workflows).map(async ([binding, registration]) => {
-      const Workflow = typeof registration === 'function' ? registration : registration.workflow;
+      const Workflow =
+        typeof registration === 'function' ? registration : 'versions' in registration ? registration.versions[registration.current]! : registration.workflow;
       const name = typeof registration === 'function' ? binding : (registration.name ?? binding);
       return { binding, name, className: Workflow.name, counts: await countInstancesOf(ctx.store, binding) };
     }),

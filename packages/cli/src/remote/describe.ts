@@ -33,6 +33,7 @@ export interface RemoteDetails {
   error: { name: string; message: string } | null;
   steps: RemoteStep[];
   events?: Array<{ type: string }>;
+  version?: string;
 }
 
 const OUTPUT_WIDTH = 60;
@@ -43,6 +44,7 @@ export function renderRemoteDescription(workflow: string, id: string, details: R
     ['workflow', workflow],
     ['id', id],
     ['status', details.status],
+    ...(details.version === undefined ? [] : [['version', details.version] as [string, string]]),
     ['queued', time(details.queued)],
     ['started', time(details.start)],
   ];

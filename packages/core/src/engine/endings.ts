@@ -73,6 +73,26 @@ export class Endings {
     else this.settle({ outcome: 'terminated', status, wakeAt: null });
   }
 
+  /**
+   * The code contradicts the journal (determinism guard): the instance is parked as `paused` with the error
+   * (nothing recorded), for an operator to fix the code and resume it.
+   */
+  async park(error: Error): Promise<void> {
+    if (this.phase === 'done' || this.phase === 'finishing') return;
+    this.phase = 'finishing';
+    const writer = this.writer();
+    const summary = { name: error.name, message: error.message };
+    for (;;) {
+      const now = this.settings.clock.now();
+      const patch = { status: 'paused' as const, pausedAt: now, leaseOwner: null, leaseExpiresAt: null, wakeAt: null, error: summary, updatedAt: now };
+      const written = await writer.write(patch);
+      if (written === 'lost') return;
+      if (written !== 'conflict') break;
+    }
+    this.end();
+    this.settle({ outcome: 'paused', status: 'paused', wakeAt: null, error: summary });
+  }
+
   /** Someone else (another runner, terminate, restart) holds the instance now. */
   async leaseLost(): Promise<void> {
     if (this.phase === 'done') return;
@@ -96,6 +116,24 @@ export class Endings {
       .updateInstance({ ...this.ref, expectedVersion: version, patch: { leaseOwner: null, leaseExpiresAt: null, wakeAt: now, updatedAt: now } })
       .catch(() => undefined);
     this.reject(error);
+  }
+
+  /**
+   * The instance's code (its pinned version) is not available here: the lease is given back and nothing else is
+   * written but its wake time, `retryMs` on, for a host that has the code; the replay ends with the error.
+   */
+  async setAside(error: unknown, retryMs: number): Promise<void> {
+    if (this.phase === 'done') return;
+    this.end();
+    const now = this.settings.clock.now();
+    const { version, status } = this.writer().instance;
+    const wakeAt = now + retryMs;
+    const queued = status === 'running' ? ('queued' as const) : status;
+    const patch = { status: queued, leaseOwner: null, leaseExpiresAt: null, wakeAt, updatedAt: now };
+    const released = await this.settings.store.updateInstance({ ...this.ref, expectedVersion: version, patch }).catch(() => undefined);
+    if (released) await this.settings.scheduler.schedule(wakeOf(released, wakeAt)).catch(() => undefined);
+    if (error !== null) this.reject(error);
+    else this.settle({ outcome: 'continue', status: queued, wakeAt });
   }
 
   private end(): void {

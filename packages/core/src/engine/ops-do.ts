@@ -75,6 +75,15 @@ export interface StepPlan<T> {
 
 /** A step with no recorded outcome: attempts under its retry policy until one is recorded. */
 export async function runStep<T>(scope: StepScope, plan: StepPlan<T>): Promise<T> {
+  scope.callStarted();
+  try {
+    return await attemptUntilRecorded(scope, plan);
+  } finally {
+    scope.callEnded();
+  }
+}
+
+async function attemptUntilRecorded<T>(scope: StepScope, plan: StepPlan<T>): Promise<T> {
   const { rollback } = plan;
   // An invalid config throws into run(), which may catch it and go on, as on Cloudflare.
   const live = resolveStepConfig(plan.name, plan.config);

@@ -28,6 +28,15 @@ export async function runSleepUntil(scope: StepScope, name: string, timestamp: u
 }
 
 async function sleepTo(scope: StepScope, key: string, name: string, index: number, firstWakeAt: (now: number) => number): Promise<void> {
+  scope.callStarted();
+  try {
+    await sleepUntilWake(scope, key, name, index, firstWakeAt);
+  } finally {
+    scope.callEnded();
+  }
+}
+
+async function sleepUntilWake(scope: StepScope, key: string, name: string, index: number, firstWakeAt: (now: number) => number): Promise<void> {
   // Failing or terminating: nothing new starts in `run()` (its rollbacks run instead).
   if (scope.rollingBack) return NEVER;
   let start = scope.journal.starts.get(key);

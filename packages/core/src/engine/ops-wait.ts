@@ -26,8 +26,16 @@ export async function runWait<T>(scope: StepScope, name: string, options: WaitFo
 
   const outcome = scope.journal.outcomes.get(call.key);
   if (outcome) return replayWait<T>(scope, outcome);
+  scope.callStarted();
+  try {
+    return await awaitEvent<T>(scope, identity, type, timeoutMs);
+  } finally {
+    scope.callEnded();
+  }
+}
 
-  let start = scope.journal.starts.get(call.key);
+async function awaitEvent<T>(scope: StepScope, identity: StepIdentity, type: string, timeoutMs: number): Promise<WorkflowStepEvent<T>> {
+  let start = scope.journal.starts.get(identity.key);
   for (;;) {
     // Failing or terminating: nothing new starts in `run()` (its rollbacks run instead).
     if (scope.rollingBack) return NEVER;

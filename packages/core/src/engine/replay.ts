@@ -18,6 +18,7 @@ import { runSleep, runSleepUntil } from './ops-sleep.js';
 import { runWait } from './ops-wait.js';
 import { FatalSignal } from './fatal-signal.js';
 import { ReplaySession } from './session.js';
+import { attachDispatchContext } from './dispatch-context.js';
 import type { EngineSettings, ReplayReport } from './settings.js';
 import { acquireSlot, releaseSlot, type SlotLease } from './concurrency-slots.js';
 
@@ -39,14 +40,16 @@ const MAX_ACQUIRE_TRIES = 8;
 export async function replayInstance(
   settings: EngineSettings,
   ref: InstanceRef,
-  resolveWorkflow: (workflowName: string) => WorkflowClass,
+  /** The class running `workflowName` at `version` (the instance's pinned one); throws WorkflowVersionUnavailableError. */
+  resolveWorkflow: (workflowName: string, version?: string) => WorkflowClass,
   env: unknown,
   options: ReplayOptions = {},
   live?: LiveSessions,
   /** Told when the replay holds the lease and starts the code, with the instance as loaded (telemetry). */
   onStarted?: (loaded: InstanceRecord) => void,
 ): Promise<ReplayReport> {
-  const Workflow = resolveWorkflow(ref.workflowName);
+  // An unknown workflow fails before any read; the version is checked once the instance is loaded.
+  resolveWorkflow(ref.workflowName);
   const limit = settings.concurrencyOf?.(ref.workflowName);
   let slot: SlotLease | undefined;
   try {
@@ -61,6 +64,7 @@ export async function replayInstance(
         }
         return settled;
       }
+      const Workflow = await classForVersion(settings, journal.instance, resolveWorkflow);
       if (limit !== undefined && !slot) {
         const now = settings.clock.now();
         slot = (await acquireSlot(settings.store, ref.workflowName, limit, `${settings.owner}|${ref.instanceId}`, now, settings.leaseMs)) ?? undefined;
@@ -87,6 +91,35 @@ export async function replayInstance(
       settings.onSlotFreed?.(ref.workflowName);
     }
   }
+}
+
+/** How long an instance whose code version is missing here waits before it is due again (for a host that has it). */
+export const VERSION_RETRY_MS = 30_000;
+
+/**
+ * The class for the instance's pinned version. Without it the instance is left as it is (journal, status and
+ * lease untouched) and due again in VERSION_RETRY_MS, so that this host does not spin on it while another host,
+ * or a later deploy, that has the version takes it; the typed error goes to the caller.
+ */
+async function classForVersion(
+  settings: EngineSettings,
+  instance: InstanceRecord,
+  resolveWorkflow: (workflowName: string, version?: string) => WorkflowClass,
+): Promise<WorkflowClass> {
+  try {
+    return resolveWorkflow(instance.workflowName, instance.workflowVersion);
+  } catch (error) {
+    if (CairnError.is(error, 'workflow_version_unavailable')) await deferMissingVersion(settings, instance);
+    throw error;
+  }
+}
+
+async function deferMissingVersion(settings: EngineSettings, instance: InstanceRecord): Promise<void> {
+  if (leaseIsLive(instance, settings.clock.now())) return;
+  const wakeAt = settings.clock.now() + VERSION_RETRY_MS;
+  if (instance.wakeAt !== null && instance.wakeAt >= wakeAt) return;
+  const ref = { workflowName: instance.workflowName, instanceId: instance.instanceId };
+  await settings.store.updateInstance({ ...ref, expectedVersion: instance.version, patch: { wakeAt, updatedAt: settings.clock.now() } }).catch(() => undefined);
 }
 
 /**
@@ -167,6 +200,7 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
   };
   const schedule = session.settings.cronScheduleOf?.(session.ref);
   if (schedule) event.schedule = schedule;
+  if (instance.metadata !== undefined || instance.workflowVersion !== undefined) attachDispatchContext(event, instance);
   let run: Promise<unknown>;
   try {
     const workflow = new Workflow(ctx, env);
@@ -191,6 +225,10 @@ function start(session: ReplaySession, Workflow: WorkflowClass, env: unknown): v
       },
       (error: unknown) => {
         if (!session.active || error instanceof FatalSignal) return;
+        // A dynamic loader without the pinned version: the instance is set aside for a host that has it.
+        if (CairnError.is(error, 'workflow_version_unavailable')) return session.setAside(error, VERSION_RETRY_MS);
+        // The runner of the code was lost (an isolated Worker stopped at a limit): replay again at once, afresh.
+        if (CairnError.is(error, 'runner_lost')) return session.setAside(null, 0);
         return session.failTerminally(error);
       },
     )

@@ -32,6 +32,9 @@ export interface StepScope {
   /** The next call's key; past the step limit the instance fails (fatal). */
   nextKey(kind: StepKind, name: string): StepCall;
   nextIndex(): number;
+  /** A call's live work (not a replayed outcome) starts and ends: calls made meanwhile are not sequential. */
+  callStarted(): void;
+  callEnded(): void;
   /** Appends a record under the lease; a record already there (first writer won) is returned instead. */
   record(step: StepRecord): Promise<StepRecord>;
   /** Null when a new attempt may start now; otherwise why it must wait (pause, deadline). */

@@ -3,7 +3,7 @@
 // every live branch is blocked, finish when run() settles, fail when the store fails. Step operations see
 // it only as a StepScope; `replayInstance` creates and starts it.
 
-import { CairnError, StepLimitError } from '../errors.js';
+import { CairnError, NonDeterminismError, StepLimitError } from '../errors.js';
 import type { InstanceRecord, Journal, StepKind, StepRecord } from '../records.js';
 import type { RecordStepResult } from '../store.js';
 import type { InstanceRef } from '../store.js';
@@ -12,6 +12,7 @@ import { Branches, type Blocker, type BlockReason } from './branches.js';
 import { CallOrder, type StepCall } from './call-order.js';
 import { renewSlot, type SlotLease } from './concurrency-slots.js';
 import { DeadlineWatches, type DeadlineWatch } from './deadlines.js';
+import { DeterminismGuard, type Contradiction } from './determinism.js';
 import { FatalSignal } from './fatal-signal.js';
 import type { HeartbeatMember } from './heartbeat.js';
 import { InstanceWriter, type WriteResult } from './instance-writer.js';
@@ -39,6 +40,10 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   pausing: boolean;
   private recovering: boolean;
   private readonly calls = new CallOrder();
+  private readonly guard: DeterminismGuard;
+  /** Calls whose live work runs now; a call made while none does is sequential (its place is fixed). */
+  private liveCalls = 0;
+  private readonly sequentialCalls = new Set<number>();
   private readonly branches: Branches;
   private readonly deadlines: DeadlineWatches;
   private readonly writer: InstanceWriter;
@@ -61,6 +66,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     this.recovering = recovering;
     this.stepOverride = settings.stepOverride;
     this.journal = new JournalView(journal.steps, journal.events);
+    this.guard = new DeterminismGuard(journal.steps);
     this.pausing = instance.status === 'waitingForPause';
     this.endings = new Endings(
       this.ref,
@@ -163,7 +169,29 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   nextKey(kind: StepKind, name: string): StepCall {
     const call = this.calls.next(kind, name);
     if (call.index > this.settings.stepLimit) this.fatal(new StepLimitError(this.settings.stepLimit));
+    if (this.liveCalls === 0) this.sequentialCalls.add(call.index);
+    if (!this.guard.idle && !this.rollingBack) {
+      const contradiction = this.guard.check(call);
+      if (contradiction) this.stopContradicted(contradiction);
+    }
     return call;
+  }
+
+  callStarted(): void {
+    this.liveCalls++;
+  }
+
+  callEnded(): void {
+    this.liveCalls--;
+  }
+
+  /** The code asked for a step the journal contradicts: park the instance as paused before that step runs. */
+  private stopContradicted(contradiction: Contradiction): never {
+    const { workflowName, instanceId } = this.ref;
+    const error = new NonDeterminismError(workflowName, instanceId, contradiction.index, contradiction.recorded, contradiction.requested);
+    this.settings.onNonDeterminism?.(this.ref, error);
+    void this.endings.park(error).catch((failure: unknown) => this.fail(failure));
+    throw new FatalSignal();
   }
 
   nextIndex(): number {
@@ -172,6 +200,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
 
   async record(step: StepRecord): Promise<StepRecord> {
     if (!this.active) return NEVER;
+    if (step.index !== undefined && step.kind !== 'rollback' && this.sequentialCalls.has(step.index)) step.sequential = true;
     let result: RecordStepResult;
     this.branches.enter();
     try {
@@ -269,6 +298,14 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     if (!this.active) return;
     const summary = await this.rollbacks.fail(this, error);
     if (summary) await this.finish({ error: summary });
+  }
+
+  /**
+   * The code for this instance is not here (or its runner was lost): give it back as it was (queued), due again
+   * after `retryMs`; the replay ends with `error`, or reports `continue` when there is none.
+   */
+  setAside(error: unknown, retryMs: number): Promise<void> {
+    return this.endings.setAside(error, retryMs);
   }
 
   /** Someone else (another runner, terminate, restart) holds the instance now. */

@@ -39,6 +39,8 @@ export interface EngineSettings {
   onReplayed?: (ref: InstanceRef, report: ReplayReport, startedAt: number) => void;
   /** Told when a sleep ends, once (by the replay that passes it with no later step recorded): the onStepEnd hook. */
   onSleepEnd?: (ref: InstanceRef, start: StepRecord, endedAt: number) => void;
+  /** Told when the determinism guard parks an instance (the runtime reports it through onError). */
+  onNonDeterminism?: (ref: InstanceRef, error: Error) => void;
   /** The workflow's own name (`workflows[].name`) where it differs from its binding name: `event.workflowName`. */
   workflowNameOf?: (bindingName: string) => string | undefined;
   /** OpenTelemetry spans and metrics (createRuntime's `telemetry`), when on. */

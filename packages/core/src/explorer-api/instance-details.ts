@@ -31,7 +31,8 @@ export function explorerInstanceDetails(journal: Journal, now: number, running: 
     error: instance.error ? { name: instance.error.name, message: instance.error.message } : null,
     steps,
     step_count: steps.length,
-    // Cairn's additions (wrangler reads neither):
+    // Cairn's additions (wrangler reads none):
+    ...(instance.workflowVersion === undefined ? {} : { version: instance.workflowVersion }),
     rollbacks,
     events: receivedEvents(journal).map((event) => ({ type: event.type, timestamp: iso(event.timestamp), payload: deserialize(event.payload) })),
   };

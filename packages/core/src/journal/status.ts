@@ -10,6 +10,8 @@ export interface InstanceStatus<Output = unknown> {
   output?: Output;
   /** Present when step rollbacks ran because the instance failed or was terminated with rollback (Cloudflare's shape). */
   rollback?: RollbackSummary;
+  /** Cairn: the code version the instance is pinned to (a workflow with `versions`, or a dynamic loader's). */
+  version?: string;
 }
 
 /** The status of a stored instance: output decoded, the rollback summary lifted out of the error. */
@@ -22,5 +24,6 @@ export function instanceStatusOf(instance: InstanceRecord): InstanceStatus {
     if (rollback) status.rollback = { ...rollback, error: rollback.error ? { ...rollback.error } : null };
   }
   if (instance.output !== null) status.output = deserialize(instance.output);
+  if (instance.workflowVersion !== undefined) status.version = instance.workflowVersion;
   return status;
 }

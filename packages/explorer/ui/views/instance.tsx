@@ -39,6 +39,12 @@ export function InstanceView({ workflow, id }: { workflow: string; id: string })
         </dd>
         <dt>Steps</dt>
         <dd>{data.step_count}</dd>
+        {data.version !== undefined && (
+          <>
+            <dt>Version</dt>
+            <dd>{data.version}</dd>
+          </>
+        )}
       </dl>
       <Actions workflow={workflow} id={id} details={data} onDone={reload} />
       <h2>Params</h2>

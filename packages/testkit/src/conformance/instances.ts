@@ -8,7 +8,38 @@ import { T0, createInstance, expectCairnError, makeInstance, mustGet, mustLoad, 
 export function instanceTests(ctx: SuiteContext): void {
   describe('instances', () => {
     creationTests(ctx);
+    recordFieldTests(ctx);
     updateTests(ctx);
+  });
+}
+
+/** Fields set at creation for telemetry and dispatchers, and the code version: kept as given, absent when not set. */
+function recordFieldTests(ctx: SuiteContext): void {
+  it('the trace context telemetry records round-trips, outlives updates, and stays absent when not set', async () => {
+    const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const traced = makeInstance({ trace });
+    await ctx.store.createInstance({ instance: traced });
+    expect(await mustGet(ctx.store, traced)).toEqual(traced);
+    const updated = await ctx.store.updateInstance({ ...refOf(traced), expectedVersion: traced.version, patch: { status: 'running', leaseOwner: 'r' } });
+    expect(parseInstanceRecord(updated).trace).toBe(trace);
+    expect((await mustLoad(ctx.store, traced)).instance.trace, 'a replay reads the trace from the journal').toBe(trace);
+    const plain = makeInstance();
+    await ctx.store.createInstance({ instance: plain });
+    expect('trace' in (await mustGet(ctx.store, plain)), 'an absent trace must read back absent').toBe(false);
+  });
+
+  it('dispatcher metadata and the code version round-trip; the metadata outlives updates, the version changes by a patch', async () => {
+    const metadata = JSON.stringify({ tenantId: 'acme', worker: 'w-1', note: 'ü'.repeat(2_000) });
+    const tagged = makeInstance({ metadata, workflowVersion: 'v1' });
+    await ctx.store.createInstance({ instance: tagged });
+    expect(await mustGet(ctx.store, tagged)).toEqual(tagged);
+    const updated = await ctx.store.updateInstance({ ...refOf(tagged), expectedVersion: tagged.version, patch: { status: 'queued', workflowVersion: 'v2' } });
+    expect(parseInstanceRecord(updated)).toMatchObject({ metadata, workflowVersion: 'v2' });
+    expect((await mustLoad(ctx.store, tagged)).instance, 'a replay reads both from the journal').toMatchObject({ metadata, workflowVersion: 'v2' });
+    const plain = makeInstance();
+    await ctx.store.createInstance({ instance: plain });
+    const read = await mustGet(ctx.store, plain);
+    expect('metadata' in read || 'workflowVersion' in read, 'absent metadata and version must read back absent').toBe(false);
   });
 }
 
@@ -31,19 +62,6 @@ function creationTests(ctx: SuiteContext): void {
     await ctx.store.createInstance({ instance: plain });
     const read = await mustGet(ctx.store, plain);
     expect('successRetentionMs' in read || 'errorRetentionMs' in read, 'absent retention fields must read back absent').toBe(false);
-  });
-
-  it('the trace context telemetry records round-trips, outlives updates, and stays absent when not set', async () => {
-    const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const traced = makeInstance({ trace });
-    await ctx.store.createInstance({ instance: traced });
-    expect(await mustGet(ctx.store, traced)).toEqual(traced);
-    const updated = await ctx.store.updateInstance({ ...refOf(traced), expectedVersion: traced.version, patch: { status: 'running', leaseOwner: 'r' } });
-    expect(parseInstanceRecord(updated).trace).toBe(trace);
-    expect((await mustLoad(ctx.store, traced)).instance.trace, 'a replay reads the trace from the journal').toBe(trace);
-    const plain = makeInstance();
-    await ctx.store.createInstance({ instance: plain });
-    expect('trace' in (await mustGet(ctx.store, plain)), 'an absent trace must read back absent').toBe(false);
   });
 
   it('a second createInstance of the same (workflowName, instanceId) throws InstanceAlreadyExistsError and changes nothing', async () => {

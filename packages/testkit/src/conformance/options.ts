@@ -72,8 +72,9 @@ export interface StoreConformanceOptions {
   unreachableStore?: () => WorkflowStore | Promise<WorkflowStore>;
   /**
    * Whether the service under test isolates concurrent transactions. Only a local stand-in that does not (the
-   * npm Firestore emulator) sets false: the three tests that can only pass under isolation (compare-and-set at
-   * one version, appendEvent's returned counts, appendEvent racing a compare-and-set) are then not registered.
+   * npm Firestore emulator) sets false: the four tests that can only pass under isolation (compare-and-set at
+   * one version, appendEvent's returned counts, appendEvent racing a compare-and-set, a takeover racing
+   * recordStep) are then not registered.
    * Those guarantees then rest on the real service's documented semantics; the adapter must show the gap in a
    * fidelity test of its own and say so in its README. Never set it to hide a store bug.
    * @default true
