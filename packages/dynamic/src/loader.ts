@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { parseOptions, ValidationError, WorkflowVersionUnavailableError, type CurrentVersionContext, type WorkflowClass } from '@cairn/core';
 import { BoundedCache } from './bounded-cache.js';
 import { coreModuleUrl, importTenantModule, pointImportsAt, workflowClassOf, type TenantSource } from './module-source.js';
-import { isolatedRunner, type IsolatedCode } from './isolation/isolated-runner.js';
+import { isolatedRunner } from './isolation/isolated-runner.js';
+import { WorkerPool, type IsolatedCode } from './isolation/worker-pool.js';
 import { IsolationSchema, type IsolationOptions, type ResolvedIsolation } from './isolation/limits.js';
 import type { DispatcherMetadata, LoadWorkflowRunner, LoadWorkflowRunnerContext, WorkflowRunner } from './types.js';
 
@@ -60,7 +61,7 @@ const OptionsSchema = z
 const keyOf = ({ tenant, version }: TenantCodeRef) => `${tenant}\u0000${version}`;
 
 /** Loaded tenant code: a class to run here, or code for an isolated Worker to import. */
-type LoadedCode = { workflow: WorkflowClass } | { isolated: IsolatedCode };
+type LoadedCode = { workflow: WorkflowClass } | { isolated: WorkerPool };
 
 /** What an isolated Worker imports of a source: its text with imports pointed at @cairn/core, or its file. */
 function isolatedCode(source: Exclude<TenantSource, { workflow: WorkflowClass }>, ref: TenantCodeRef, exportName: string | undefined): IsolatedCode {
@@ -83,7 +84,10 @@ function defaultTenantOf(metadata: DispatcherMetadata): string {
 export function createTenantLoader(options: TenantLoaderOptions): TenantLoader {
   const settings = parseOptions(OptionsSchema, options, { adapter: 'dynamic', factory: 'createTenantLoader' });
   const tenantOf = options.tenantOf ?? defaultTenantOf;
-  const cache = new BoundedCache<Promise<LoadedCode>>(settings.maxCached);
+  // Evicted code's idle Workers stop (those running a run stop when it ends).
+  const cache = new BoundedCache<Promise<LoadedCode>>(settings.maxCached, (evicted) => {
+    evicted.then((code) => 'isolated' in code && code.isolated.close()).catch(() => undefined);
+  });
 
   const load = (ref: TenantCodeRef, at: { workflowName: string; instanceId: string }): Promise<LoadedCode> => {
     const key = keyOf(ref);
@@ -97,7 +101,7 @@ export function createTenantLoader(options: TenantLoaderOptions): TenantLoader {
         if (settings.isolation) throw new ValidationError(what, 'module text, bytes or a file: a class already loaded cannot be isolated', source);
         return { workflow: source.workflow };
       }
-      if (settings.isolation) return { isolated: isolatedCode(source, ref, settings.exportName) };
+      if (settings.isolation) return { isolated: new WorkerPool(isolatedCode(source, ref, settings.exportName), settings.isolation) };
       return { workflow: workflowClassOf(await importTenantModule(source, ref.version), settings.exportName, what) };
     })();
     cache.set(key, loading);

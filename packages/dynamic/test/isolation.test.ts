@@ -43,7 +43,29 @@ async function attemptsOf(runtime: Runtime, id: string) {
   return journal!.steps.filter((step) => step.name === 'heavy').map((step) => ({ state: step.state, attempt: step.attempt, error: step.error?.name }));
 }
 
+/** Counts, outside steps, the runs its Worker has seen: a Worker reused by the next replay counts on. */
+const COUNTING = `
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+export class TenantWorkflow extends WorkflowEntrypoint {
+  async run(event, step) {
+    globalThis.runsSeen = (globalThis.runsSeen ?? 0) + 1;
+    await step.do('first', async () => 1);
+    await step.waitForEvent('go', { type: 'go', timeout: '1 hour' });
+    return { runsSeen: globalThis.runsSeen };
+  }
+}`;
+
 describe('isolated tenants', () => {
+  it("a tenant's Worker is kept for its next replay: the code is imported once, not once per wake-up", async () => {
+    const dispatcher = startDispatcher({ store: createMemoryStore(), code: { acme: { v1: COUNTING } }, current: { acme: 'v1' }, isolation: {} });
+    runtimes.push(dispatcher.runtime);
+    const instance = await dispatcher.bindingFor('acme').create({});
+    await settled(instance, ['waiting']);
+    await instance.sendEvent({ type: 'go', payload: null });
+    // Two replays (to the wait, then to the end), both in the one Worker.
+    expect(await settled(instance)).toMatchObject({ status: 'complete', output: { runsSeen: 2 } });
+  });
+
   it('run to complete in a Worker: steps, waits and the tenant payload cross to the engine', async () => {
     const dispatcher = startDispatcher({ store: createMemoryStore(), code: { acme: { v1: greeter('Hello') } }, current: { acme: 'v1' }, isolation: {} });
     runtimes.push(dispatcher.runtime);

@@ -6,9 +6,14 @@ import { z } from 'zod';
 const ErrorSchema = z.object({ name: z.string(), message: z.string(), stack: z.string().optional() });
 export type WorkerError = z.infer<typeof ErrorSchema>;
 
+const RunId = z.number().int().positive();
+
 export const WorkerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('load-failed'), error: ErrorSchema }),
   z.object({
     type: z.literal('call'),
+    runId: RunId,
     id: z.number().int().positive(),
     op: z.enum(['do', 'sleep', 'sleepUntil', 'waitForEvent']),
     name: z.string(),
@@ -16,15 +21,18 @@ export const WorkerMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('attempt-result'),
+    runId: RunId,
     attemptId: z.number().int().positive(),
     ok: z.boolean(),
     value: z.unknown().optional(),
     error: ErrorSchema.optional(),
   }),
-  z.object({ type: z.literal('done'), ok: z.boolean(), value: z.unknown().optional(), error: ErrorSchema.optional() }),
+  z.object({ type: z.literal('done'), runId: RunId, ok: z.boolean(), value: z.unknown().optional(), error: ErrorSchema.optional() }),
 ]);
-export type WorkerMessage = z.infer<typeof WorkerMessageSchema>;
+type WorkerMessage = z.infer<typeof WorkerMessageSchema>;
 export type StepCallMessage = Extract<WorkerMessage, { type: 'call' }>;
+/** What a run handles: every message but the Worker's own ready / load-failed. */
+export type RunMessage = Extract<WorkerMessage, { runId: number }>;
 
 export function errorOf(error: unknown): WorkerError {
   const found = error as { name?: unknown; message?: unknown; stack?: unknown } | null;
