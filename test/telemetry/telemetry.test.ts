@@ -86,6 +86,9 @@ describe.each(stores)('OpenTelemetry on the %s store', (name, makeStore) => {
     });
     recordedTrace = (await store.getInstance({ workflowName: 'ORDER', instanceId: 'o-1' }))?.trace;
     const until = async (status: string) => clock.runUntil(async () => (await instance.status()).status === status);
+    // The retry delay (held in process, read as waiting), then the sleep (suspended).
+    await until('waiting');
+    await clock.advance(1_000);
     await until('waiting');
     await clock.advance(3_600_000);
     await until('waiting');

@@ -16,7 +16,7 @@ import {
   type RuntimeOptions,
   type WorkflowRegistrations,
 } from '@cairn/core';
-import { NODE_HOST_SETTING_KEYS, NodeHostSettingsSchema, type NodeHostOptions } from './options.js';
+import { NODE_HOST_MAX_IN_PROCESS_WAIT_MS, NODE_HOST_SETTING_KEYS, NodeHostSettingsSchema, type NodeHostOptions } from './options.js';
 import { createPoller } from './poller.js';
 import { onStopSignals } from './signals.js';
 
@@ -42,10 +42,12 @@ export function createNodeHost<Env extends object = Record<string, unknown>, con
   let runtime: Runtime<Env, W>;
   if (options.runtime) runtime = options.runtime;
   else {
-    const runtimeOptions = Object.fromEntries(Object.entries(options).filter(([key]) => !NODE_HOST_SETTING_KEYS.includes(key)));
+    const runtimeOptions: Record<string, unknown> = Object.fromEntries(Object.entries(options).filter(([key]) => !NODE_HOST_SETTING_KEYS.includes(key)));
+    // A long-lived process: run() goes on in place across waits up to a minute (as on Cloudflare), not from the top.
+    runtimeOptions.maxInProcessWaitMs ??= NODE_HOST_MAX_IN_PROCESS_WAIT_MS;
     // No `attach`: the timers deliver to this host's dispatcher, not to the runtime's own.
     const scheduler: Scheduler = { name: 'node-host', schedule: (wake) => timers.schedule(wake), close: () => timers.close!() };
-    runtime = createRuntime({ ...(runtimeOptions as object), scheduler } as RuntimeOptions<Env, W>) as Runtime<Env, W>;
+    runtime = createRuntime({ ...runtimeOptions, scheduler } as RuntimeOptions<Env, W>) as Runtime<Env, W>;
   }
   const report = (error: unknown, what: string) => console.error(`[cairn] [node host] ${what} failed:`, error);
   const dispatcher = createDispatcher({

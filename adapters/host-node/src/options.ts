@@ -22,6 +22,13 @@ export const NodeHostSettingsSchema = z.object({
   closeStore: z.boolean().default(true),
 });
 
+/**
+ * The host's default for the runtime's `maxInProcessWaitMs` when it builds the runtime: sleeps, event waits and
+ * retry delays up to this long keep `run()` going in place (the instance reads `waiting` meanwhile); longer ones
+ * suspend it. Set `maxInProcessWaitMs` to change it.
+ */
+export const NODE_HOST_MAX_IN_PROCESS_WAIT_MS = 60_000;
+
 export type NodeHostSettings = z.output<typeof NodeHostSettingsSchema>;
 export const NODE_HOST_SETTING_KEYS = Object.keys(NodeHostSettingsSchema.shape);
 

@@ -105,11 +105,15 @@ class InstanceHandle implements WorkflowInstance {
   async pause() {
     const updated = await this.change((instance, now) => {
       if (FINISHED_STATUSES.has(instance.status) || instance.status === 'paused' || instance.status === 'waitingForPause') return null;
-      if (leaseIsLive(instance, now)) return { status: 'waitingForPause' };
-      // Nobody runs it: paused at once; a lease left by a dead runner is revoked.
-      return { status: 'paused', pausedAt: now, wakeAt: null, leaseOwner: null, leaseExpiresAt: null };
+      const revoke = { status: 'paused' as const, pausedAt: now, wakeAt: null, leaseOwner: null, leaseExpiresAt: null };
+      if (!leaseIsLive(instance, now)) return revoke;
+      // Its runner holds a sleep or an event wait in process (nothing runs): paused at once, and the runner
+      // loses the lease (a new fencing token), as a suspended instance would be paused.
+      if (instance.status === 'waiting') return { ...revoke, leaseToken: instance.leaseToken + 1 };
+      return { status: 'waitingForPause' };
     });
     if (updated?.status === 'waitingForPause') this.rt.notify(this.ref, 'pause');
+    if (updated?.status === 'paused') this.rt.notify(this.ref, 'terminate');
   }
 
   async resume() {

@@ -25,7 +25,12 @@ export interface RuntimeOptions<Env extends object = Record<string, unknown>, W 
   owner?: string;
   /** Lease length; a runner that dies holds an instance at most this long. @default 30_000 */
   leaseMs?: number;
-  /** Sleeps and retry delays up to this long wait in process; longer ones suspend the instance. @default 1_000 */
+  /**
+   * Sleeps, event waits and retry delays up to this long keep `run()` going in place (the instance reads
+   * `waiting` meanwhile, and a runner that dies during one leaves the instance due when it ends); longer ones
+   * suspend the instance, and its next replay runs `run()` from the top. A workflow with a concurrency limit
+   * holds at most 1 s (a held wait keeps its slot). @default 1_000 (60_000 on the Node host)
+   */
   maxInProcessWaitMs?: number;
   /** Steps per instance. @default 10_000 */
   stepLimit?: number;

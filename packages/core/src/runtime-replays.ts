@@ -68,6 +68,11 @@ export class RuntimeReplays {
     else session.notify(change);
   }
 
+  /** Every replay in this process stops holding waits in process and suspends (the runtime is closing). */
+  dropHolds(): void {
+    for (const session of this.sessions.values()) session.dropHolds();
+  }
+
   /** Resolves when no replay is in progress. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight.values());

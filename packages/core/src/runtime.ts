@@ -130,6 +130,8 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
     async close() {
       closed = true;
       cron.stop();
+      // Waits held in process would keep close() waiting for them: the instances suspend instead, due as they were.
+      replays.dropHolds();
       dispatcher.close();
       await scheduler.close?.();
       await replays.idle();

@@ -1,6 +1,6 @@
-// Lifecycle hooks: what each is told and in which order, for a workflow with a retried step, a sleep that
-// suspends and an event wait; a throwing hook and a slow hook change no outcome and hold no step back; a runtime
-// without hooks writes straight to its store.
+// Lifecycle hooks: what each is told and in which order, for a workflow with a retried step (its delay held in
+// process), a sleep that suspends and an event wait; a throwing hook and a slow hook change no outcome and hold
+// no step back; a runtime without hooks writes straight to its store.
 import { describe, expect, it } from 'vitest';
 import { CairnError, WorkflowEntrypoint, createMemoryStore, createRuntime, type RuntimeHooks, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
 import { virtualRuntime } from './support/harness.js';
@@ -32,6 +32,9 @@ async function runOrder(hooks: RuntimeHooks, onError = (_error: unknown, _where:
   failures = 0;
   const h = virtualRuntime({ ORDER: Order }, { hooks, onError });
   const instance = await h.runtime.workflow('ORDER').create({ id: 'o-1' });
+  // The retry delay (held in process, read as waiting), then the sleep (suspended).
+  await h.until(instance, 'waiting');
+  await h.clock.advance(1_000);
   await h.until(instance, 'waiting');
   await h.clock.advance(3_600_000);
   await h.until(instance, 'waiting');
@@ -50,6 +53,8 @@ describe('lifecycle hooks', () => {
       'status queued -> running',
       'start o-1 do charge #1',
       'end do charge #1 retrying (Error: card service busy)',
+      'status running -> waiting',
+      'status waiting -> running',
       'start o-1 do charge #2',
       'end do charge #2 completed',
       'start o-1 sleep cool off #0',

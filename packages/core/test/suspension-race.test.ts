@@ -68,6 +68,7 @@ describe('a suspension racing a re-read', () => {
       isActive: () => true,
       holdsInProcess: () => false,
       onChange: () => void changes++,
+      holdEnded: () => null,
     });
     let eventThere = false;
     // The re-read merges the event and asks every blocked branch to look again: none is blocked yet.

@@ -1,6 +1,7 @@
-// The branches of `run()`: how many are busy (a step callback, a journal write, a short timer) and which are
-// blocked (a sleep, an event wait, a retry delay, a pause). When none is busy and some are blocked, the
-// instance can suspend; the session decides that, told by `onChange`.
+// The branches of `run()`: how many are busy (a step callback, a journal write, a wait held in process) and
+// which are blocked (a sleep, an event wait, a retry delay, a pause). When none is busy and some are blocked,
+// the instance can suspend; when only held waits are busy, it is waiting in process (`holding`). The session
+// decides what to do, told by `onChange`.
 
 import type { Clock } from '../clock.js';
 import { NEVER } from './never.js';
@@ -21,12 +22,15 @@ export interface BranchHooks {
   holdsInProcess(wakeAt: number): boolean;
   /** Something became busy-free or blocked: the session checks whether it may suspend. */
   onChange(): void;
+  /** A branch goes on: resolves once the stored record no longer says it waits (null: it does not). */
+  holdEnded(): Promise<void> | null;
 }
 
 export class Branches {
   private busy = 0;
   private readonly blocked = new Set<Blocker>();
-  private readonly timers = new Set<() => void>();
+  /** The waits held in process (a timer each), by blocker: the timer's cancel. */
+  private readonly held = new Map<Blocker, () => void>();
 
   constructor(
     private readonly clock: Clock,
@@ -40,6 +44,23 @@ export class Branches {
 
   get blockers(): ReadonlySet<Blocker> {
     return this.blocked;
+  }
+
+  /**
+   * Nothing runs but waits held in process: `run()` is waiting in place, for a sleep or an event ('wait') or
+   * only for retry delays ('retry'); null while something runs or nothing is held.
+   */
+  get holding(): 'wait' | 'retry' | null {
+    if (this.busy === 0 || this.busy !== this.held.size) return null;
+    for (const blocker of this.held.keys()) if (blocker.reason === 'sleep' || blocker.reason === 'event') return 'wait';
+    return 'retry';
+  }
+
+  /** When the first wait held in process ends (null when none is held). */
+  get heldUntil(): number | null {
+    let first: number | null = null;
+    for (const blocker of this.held.keys()) if (blocker.wakeAt !== null && (first === null || blocker.wakeAt < first)) first = blocker.wakeAt;
+    return first;
   }
 
   /** `enter`/`leave` bracket busy work without a wrapper promise (the step hot path). */
@@ -63,18 +84,25 @@ export class Branches {
     if (blocker.recheck?.()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let settled = false;
-      let cancelTimer: (() => void) | undefined;
       const release = (): boolean => {
         if (settled || !this.hooks.isActive()) return false;
         settled = true;
         this.blocked.delete(entry);
-        if (cancelTimer) {
-          cancelTimer();
-          this.timers.delete(cancelTimer);
-          this.busy--;
-        }
-        resolve();
+        // Busy from now on; while the end of a marked hold is written (`running` again), the branch waits for it.
+        const cancel = this.held.get(entry);
+        if (cancel) {
+          cancel();
+          this.held.delete(entry);
+        } else this.busy++;
         this.hooks.onChange();
+        const go = () => {
+          this.busy--;
+          resolve();
+          this.hooks.onChange();
+        };
+        const written = this.hooks.holdEnded();
+        if (written) void written.then(go, go);
+        else go();
         return true;
       };
       const entry: Blocker = {
@@ -86,12 +114,26 @@ export class Branches {
       const { wakeAt } = blocker;
       if (wakeAt !== null && this.hooks.holdsInProcess(wakeAt)) {
         this.busy++;
-        cancelTimer = this.clock.setTimer(release, wakeAt - this.clock.now());
-        this.timers.add(cancelTimer);
-      } else {
-        this.hooks.onChange();
+        this.held.set(entry, this.clock.setTimer(release, wakeAt - this.clock.now()));
       }
+      this.hooks.onChange();
     });
+  }
+
+  private unhold(blocker: Blocker): boolean {
+    const cancel = this.held.get(blocker);
+    if (!cancel) return false;
+    cancel();
+    this.held.delete(blocker);
+    this.busy--;
+    return true;
+  }
+
+  /** The held waits stop being held (a pause, a runtime closing): their branches stay blocked, so the instance can suspend. */
+  dropHolds(): void {
+    if (this.held.size === 0) return;
+    for (const blocker of Array.from(this.held.keys())) this.unhold(blocker);
+    this.hooks.onChange();
   }
 
   /** New events arrived (or a pause was lifted): blocked branches look again. */
@@ -101,7 +143,7 @@ export class Branches {
 
   /** The replay ended: cancels the in-process waits. */
   stop(): void {
-    for (const cancel of this.timers) cancel();
-    this.timers.clear();
+    for (const cancel of this.held.values()) cancel();
+    this.held.clear();
   }
 }

@@ -27,6 +27,13 @@ export interface ReplayOptions {
   deadline?: number;
   /** Overrides the runtime's `maxInProcessWaitMs` for this replay (a host with time left may wait longer). */
   maxInProcessWaitMs?: number;
+  /**
+   * Stop starting new work after this much working time and report `continue` (a long-lived host's turn, so
+   * that others get theirs); time spent holding waits in process does not count.
+   */
+  sliceMs?: number;
+  /** Told when the replay starts and stops holding waits in process (a host need not count it as busy then). */
+  onHold?: (holding: boolean) => void;
 }
 
 /** Told of each live session, so that the runtime can signal events and pauses to it. */
@@ -73,7 +80,7 @@ export async function replayInstance(
       const acquired = await acquire(settings, journal);
       if (acquired === 'conflict') continue;
       const sessionSettings = options.maxInProcessWaitMs === undefined ? settings : { ...settings, maxInProcessWaitMs: options.maxInProcessWaitMs };
-      const session = new ReplaySession(sessionSettings, acquired.journal, options.deadline ?? null, acquired.takeover, slot);
+      const session = new ReplaySession(sessionSettings, acquired.journal, options, acquired.inFlight, slot);
       live?.add(session);
       onStarted?.(journal.instance);
       try {
@@ -160,7 +167,12 @@ function reportWithoutRunning(settings: EngineSettings, instance: InstanceRecord
   return null;
 }
 
-async function acquire(settings: EngineSettings, journal: Journal): Promise<{ journal: Journal; takeover: boolean } | 'conflict'> {
+/**
+ * Takes the lease. `inFlight`: the runner before this one died holding it while work may have been under way, so
+ * the first attempt this replay would start is charged as failed; one that died while it only held a wait in
+ * process (its mark reads `waiting`) had nothing in flight.
+ */
+async function acquire(settings: EngineSettings, journal: Journal): Promise<{ journal: Journal; inFlight: boolean } | 'conflict'> {
   const { instance } = journal;
   const now = settings.clock.now();
   const takeover = instance.leaseOwner !== null;
@@ -181,7 +193,7 @@ async function acquire(settings: EngineSettings, journal: Journal): Promise<{ jo
         updatedAt: now,
       },
     });
-    return { journal: { ...journal, instance: updated }, takeover };
+    return { journal: { ...journal, instance: updated }, inFlight: takeover && instance.status !== 'waiting' };
   } catch (error) {
     if (CairnError.is(error, 'version_conflict')) return 'conflict';
     throw error;

@@ -7,13 +7,14 @@ import { CairnError, NonDeterminismError, StepLimitError } from '../errors.js';
 import type { InstanceRecord, Journal, StepKind, StepRecord } from '../records.js';
 import type { RecordStepResult } from '../store.js';
 import type { InstanceRef } from '../store.js';
-import { heartbeatEveryMs } from '../shared/intervals.js';
+import { DEFAULT_MAX_IN_PROCESS_WAIT_MS, heartbeatEveryMs } from '../shared/intervals.js';
 import { Branches, type Blocker, type BlockReason } from './branches.js';
 import { CallOrder, type StepCall } from './call-order.js';
 import { renewSlot, type SlotLease } from './concurrency-slots.js';
 import { DeadlineWatches, type DeadlineWatch } from './deadlines.js';
 import { DeterminismGuard, type Contradiction } from './determinism.js';
 import { FatalSignal } from './fatal-signal.js';
+import { HoldMark } from './hold-mark.js';
 import type { HeartbeatMember } from './heartbeat.js';
 import { InstanceWriter, type WriteResult } from './instance-writer.js';
 import { JournalView } from './journal-view.js';
@@ -26,6 +27,13 @@ import { Endings } from './endings.js';
 import type { FinishResult } from './suspension.js';
 import { terminationRequested } from './termination.js';
 import { Quiescence } from './quiescence.js';
+
+/** What bounds a replay's time: the host's deadline, a renewable working slice, and who hears of held waits. */
+export interface SessionLimits {
+  deadline?: number | undefined;
+  sliceMs?: number | undefined;
+  onHold?: ((holding: boolean) => void) | undefined;
+}
 
 /** The abort reason of a replay that ended; made once (a DOMException per abort is costly). */
 const REPLAY_ENDED = Object.freeze(Object.assign(new Error('The replay of this instance ended'), { name: 'AbortError' }));
@@ -50,12 +58,18 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   private readonly rollbacks = new RollbackRelay();
   private readonly endings: Endings;
   private readonly quiescence: Quiescence;
+  private readonly hold: HoldMark;
   private controller: AbortController | undefined;
+  /** When the host's time runs out (a Lambda's end): no wait is held past it, no step starts after it. */
+  private readonly hardDeadline: number | null;
+  /** The end of this replay's working slice (a long-lived host's turn): time spent holding waits does not count. */
+  private sliceEnd: number | null;
+  private heldSince = 0;
 
   constructor(
     readonly settings: EngineSettings,
     journal: Journal,
-    readonly deadline: number | null,
+    limits: SessionLimits,
     recovering: boolean,
     /** The concurrency slot this replay holds (renewed with the lease), if the workflow has a limit. */
     private readonly slot?: SlotLease,
@@ -64,6 +78,8 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     this.ref = { workflowName: instance.workflowName, instanceId: instance.instanceId };
     this.token = instance.leaseToken;
     this.recovering = recovering;
+    this.hardDeadline = limits.deadline ?? null;
+    this.sliceEnd = limits.sliceMs === undefined ? null : this.now + limits.sliceMs;
     this.stepOverride = settings.stepOverride;
     this.journal = new JournalView(journal.steps, journal.events);
     this.guard = new DeterminismGuard(journal.steps);
@@ -76,8 +92,21 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     );
     this.branches = new Branches(settings.clock, {
       isActive: () => this.active,
-      holdsInProcess: (wakeAt) => wakeAt - this.now <= settings.maxInProcessWaitMs && (this.deadline === null || wakeAt < this.deadline) && !this.pausing,
+      holdsInProcess: (wakeAt) => this.holdsInProcess(wakeAt),
       onChange: () => this.scheduleCheck(),
+      holdEnded: () => this.hold.settled(),
+    });
+    this.hold = new HoldMark(() => this.writer, settings.clock, settings.leaseMs, {
+      holding: () => (this.endings.phase === 'running' && !this.pausing ? this.branches.holding : null),
+      heldUntil: () => this.branches.heldUntil,
+      onConflict: () => {
+        this.branches.recheck();
+        this.quiescence.check();
+      },
+      onHold: (holding) => {
+        this.sliceHeld(holding);
+        limits.onHold?.(holding);
+      },
     });
     this.deadlines = new DeadlineWatches(settings.clock);
     this.quiescence = new Quiescence({
@@ -140,6 +169,23 @@ export class ReplaySession implements StepScope, HeartbeatMember {
 
   get now(): number {
     return this.settings.clock.now();
+  }
+
+  /** When this replay stops starting work: the host's deadline or the slice's end, whichever is first. */
+  get deadline(): number | null {
+    const { hardDeadline, sliceEnd } = this;
+    if (sliceEnd === null) return hardDeadline;
+    return hardDeadline === null ? sliceEnd : Math.min(hardDeadline, sliceEnd);
+  }
+
+  /**
+   * Whether a wait until `wakeAt` stays in process: within the budget, before the host's deadline, not while
+   * pausing. A workflow with a concurrency limit holds only short waits (a held wait keeps its slot).
+   */
+  private holdsInProcess(wakeAt: number): boolean {
+    if (this.pausing || (this.hardDeadline !== null && wakeAt >= this.hardDeadline)) return false;
+    const budget = this.slot ? Math.min(this.settings.maxInProcessWaitMs, DEFAULT_MAX_IN_PROCESS_WAIT_MS) : this.settings.maxInProcessWaitMs;
+    return wakeAt - this.now <= budget;
   }
 
   /** The instance is failing (or being terminated with rollback): its rollbacks run, no forward work starts. */
@@ -267,7 +313,20 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   // ---- Endings ----
 
   private scheduleCheck(): void {
+    this.hold.sync();
     this.quiescence.check();
+  }
+
+  /** A slice measures working time: a held wait moves its end on by as long as it lasted. */
+  private sliceHeld(holding: boolean): void {
+    if (this.sliceEnd === null) return;
+    if (holding) this.heldSince = this.now;
+    else this.sliceEnd += this.now - this.heldSince;
+  }
+
+  /** Held waits suspend instead (the runtime is closing): the instance is left `waiting`, due when they end. */
+  dropHolds(): void {
+    this.branches.dropHolds();
   }
 
   /**
@@ -323,7 +382,10 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   /** Told by the runtime in this process: an event arrived, or a pause was asked. */
   notify(change: 'event' | 'pause' | 'resume'): void {
     if (!this.active) return;
-    if (change === 'pause') this.pausing = true;
+    if (change === 'pause') {
+      this.pausing = true;
+      this.branches.dropHolds();
+    }
     this.refresh().catch(() => undefined);
   }
 
@@ -337,6 +399,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
   /** The journal was re-read under our lease: a pause noticed, new events merged. */
   private onReloaded(journal: Journal): void {
     this.pausing = journal.instance.status === 'waitingForPause';
+    if (this.pausing) this.branches.dropHolds();
     const fresh = this.journal.mergeEvents(journal.events);
     if (fresh.length > 0 && !this.rollbacks.terminating && terminationRequested(fresh, journal.instance.generation)) this.beginTermination();
   }
@@ -346,7 +409,7 @@ export class ReplaySession implements StepScope, HeartbeatMember {
     if (this.endings.phase === 'done') return;
     const now = this.now;
     const written: WriteResult | undefined = await this.writer
-      .write({ leaseExpiresAt: now + this.settings.leaseMs, wakeAt: now + this.settings.leaseMs, updatedAt: now })
+      .write({ leaseExpiresAt: this.hold.leaseUntil(now), wakeAt: this.hold.leaseUntil(now), updatedAt: now })
       .catch(() => undefined);
     if (written === 'conflict') {
       this.branches.recheck();

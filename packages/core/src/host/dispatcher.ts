@@ -18,7 +18,7 @@ export interface DispatcherOptions {
   onError(error: unknown, ref: InstanceRef): void;
   /** Replays at once; past it a wake-up is left to the due index (someone must poll it). @default Infinity */
   maxConcurrent?: number;
-  /** Each replay stops starting steps after this long and runs again at once. @default no limit */
+  /** Each replay stops starting steps after this much working time and runs again at once. @default no limit */
   sliceMs?: number;
   /** A replay ended and there is room for another (a poller reads more). */
   onRoom?(): void;
@@ -27,7 +27,7 @@ export interface DispatcherOptions {
 export interface Dispatcher {
   /** Replays the instance now (or after the replay in progress); resolves when that replay is over. */
   deliver(ref: InstanceRef): Promise<void>;
-  /** Replays running now. */
+  /** Replays running now (not counting those only waiting in process: they hold no room). */
   readonly active: number;
   /** True while the instance's replay runs here. */
   has(ref: InstanceRef): boolean;
@@ -47,6 +47,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
 class InProcessDispatcher implements Dispatcher {
   private readonly running = new Map<string, Running>();
+  /** Replays whose `run()` waits in process (a held sleep, event wait or retry delay): they take no room. */
+  private readonly holding = new Set<string>();
   /** Instances whose replay failed: delivered again by their timer, not before. */
   private readonly retrying = new Map<string, { failures: number }>();
   private readonly timers = new Set<() => void>();
@@ -58,7 +60,7 @@ class InProcessDispatcher implements Dispatcher {
   }
 
   get active(): number {
-    return this.running.size;
+    return this.running.size - this.holding.size;
   }
 
   has(ref: InstanceRef): boolean {
@@ -79,7 +81,7 @@ class InProcessDispatcher implements Dispatcher {
       return current.again.done;
     }
     // A failed replay waits for its retry timer; a full dispatcher leaves the instance due on disk.
-    if (this.retrying.has(key) || this.running.size >= this.maxConcurrent) return Promise.resolve();
+    if (this.retrying.has(key) || this.active >= this.maxConcurrent) return Promise.resolve();
     return this.start(key, ref);
   }
 
@@ -93,7 +95,16 @@ class InProcessDispatcher implements Dispatcher {
   private start(key: string, ref: InstanceRef): Promise<void> {
     const { options } = this;
     const entry: Running = { done: Promise.resolve() };
-    const replayOptions: ReplayOptions = options.sliceMs === undefined ? {} : { deadline: options.clock.now() + options.sliceMs };
+    const replayOptions: ReplayOptions = {
+      onHold: (holding) => {
+        if (!holding) this.holding.delete(key);
+        else if (this.running.has(key)) {
+          this.holding.add(key);
+          options.onRoom?.();
+        }
+      },
+    };
+    if (options.sliceMs !== undefined) replayOptions.sliceMs = options.sliceMs;
     entry.done = options
       .replay(ref, replayOptions)
       .then(
@@ -102,11 +113,12 @@ class InProcessDispatcher implements Dispatcher {
       )
       .then((next) => {
         this.running.delete(key);
+        this.holding.delete(key);
         const again = entry.again;
         if (again || next === 'again') {
           const rerun = this.closed ? Promise.resolve() : this.deliver(ref);
           void rerun.then(again?.resolve, again?.resolve);
-        } else if (this.running.size < this.maxConcurrent) options.onRoom?.();
+        } else if (this.active < this.maxConcurrent) options.onRoom?.();
       });
     this.running.set(key, entry);
     return entry.done;
