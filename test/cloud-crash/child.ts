@@ -3,22 +3,27 @@
 // random moments (see scenario.ts).
 // Usage: node child.mjs dynamodb <effectsPath> <endpoint> <tableName>
 //        node child.mjs firestore <effectsPath> <host> <port> <faultRatesJson>
+//        node child.mjs postgres <effectsPath> <connectionUrl>   (a fleet: the Postgres scheduler shares wake-ups)
 
 import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Firestore } from '@google-cloud/firestore';
+import pg from 'pg';
 import { createNodeHost } from '@cairn/host-node';
 import { createDynamoDBStore } from '@cairn/store-dynamodb';
 import { createFirestoreStore } from '@cairn/store-firestore';
-import type { WorkflowStore } from '@cairn/core';
+import { createPostgresScheduler, createPostgresStore } from '@cairn/store-postgres';
+import type { Scheduler, WorkflowStore } from '@cairn/core';
 import { firestoreClientSettings } from '../emulators/firestore.js';
 import { grpcFaults, type GrpcFaultRates } from '../support/grpc-faults.js';
 import { Payment, WORKFLOW, type PaymentEnv } from './payment.js';
 
 const [kind, effectsPath, ...rest] = process.argv.slice(2);
-if ((kind !== 'dynamodb' && kind !== 'firestore') || !effectsPath) throw new Error('usage: child.mjs dynamodb|firestore <effectsPath> ...');
+if ((kind !== 'dynamodb' && kind !== 'firestore' && kind !== 'postgres') || !effectsPath) {
+  throw new Error('usage: child.mjs dynamodb|firestore|postgres <effectsPath> ...');
+}
 const dir = dirname(effectsPath);
 
 // Side effects go to a file of their own: each row is one execution of a step body.
@@ -30,7 +35,13 @@ const env: PaymentEnv = { effect: (instanceId, step, attempt) => void insertEffe
 // Each process logs to files of its own (no lock shared with the others): the parent reads them at the end.
 const log = (prefix: string, fields: Array<string | number>) => appendFileSync(join(dir, `${prefix}-${process.pid}.log`), `${JSON.stringify(fields)}\n`);
 
+// Postgres: one pool for the store and the scheduler's LISTEN connection; connections the proxy cuts are dropped.
+const pool = kind === 'postgres' ? new pg.Pool({ connectionString: rest[0], max: 8 }) : undefined;
+pool?.on('error', () => undefined);
+const fleet: Scheduler | undefined = pool ? createPostgresScheduler({ pool, onError: () => undefined }) : undefined;
+
 function openStore(): WorkflowStore {
+  if (pool) return createPostgresStore({ pool, onError: () => undefined });
   if (kind === 'dynamodb') {
     const [endpoint, tableName] = rest as [string, string];
     // Enough SDK attempts to ride out a few percent of faults; the proxy's throttles and 5xx are retried with backoff.
@@ -77,6 +88,8 @@ const host = createNodeHost({
   pollIntervalMs: 250,
   sliceMs: 2_000,
   onError: () => undefined,
+  // The fleet: longer waits suspend (woken by a timer here, or, if this runner dies, by another's claim).
+  ...(fleet ? { scheduler: fleet, maxInProcessWaitMs: 300 } : {}),
 });
 await host.start();
 process.stdout.write('started\n');

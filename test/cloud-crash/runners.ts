@@ -23,7 +23,7 @@ export interface Runners {
 }
 
 /** Bundles the child into `dir` and creates the effects file; `args` follow `<store> <effectsPath>` on its command line. */
-export async function prepareRunners(dir: string, store: 'dynamodb' | 'firestore', args: string[]): Promise<Runners> {
+export async function prepareRunners(dir: string, store: 'dynamodb' | 'firestore' | 'postgres', args: string[]): Promise<Runners> {
   // Inside the repository, so that the child's packages resolve from its node_modules: they stay out of the bundle
   // (google-gax finds its protos by path).
   const buildDir = join(root, 'node_modules/.cache/cairn-crash', basename(dir));
@@ -47,6 +47,7 @@ export async function prepareRunners(dir: string, store: 'dynamodb' | 'firestore
       '@cairn/core': join(root, 'packages/core/src/index.ts'),
       '@cairn/store-dynamodb': join(root, 'adapters/store-dynamodb/src/index.ts'),
       '@cairn/store-firestore': join(root, 'adapters/store-firestore/src/index.ts'),
+      '@cairn/store-postgres': join(root, 'adapters/store-postgres/src/index.ts'),
       '@cairn/host-node': join(root, 'adapters/host-node/src/index.ts'),
     },
   });

@@ -17,6 +17,7 @@ import {
   type WorkflowRegistrations,
 } from '@cairn/core';
 import { NODE_HOST_MAX_IN_PROCESS_WAIT_MS, NODE_HOST_SETTING_KEYS, NodeHostSettingsSchema, type NodeHostOptions } from './options.js';
+import { joinFleet } from './fleet.js';
 import { createPoller } from './poller.js';
 import { onStopSignals } from './signals.js';
 
@@ -40,13 +41,17 @@ export function createNodeHost<Env extends object = Record<string, unknown>, con
   // Near wake-ups as exact timers; later ones are in the store only and the poller finds them.
   const timers = createTimerScheduler({ clock, horizonMs: settings.wakeHorizonMs });
   let runtime: Runtime<Env, W>;
+  // A fleet scheduler: given, or the given runtime's own.
+  const fleet = settings.scheduler ?? (options.runtime?.scheduler.subscribe ? options.runtime.scheduler : undefined);
   if (options.runtime) runtime = options.runtime;
   else {
     const runtimeOptions: Record<string, unknown> = Object.fromEntries(Object.entries(options).filter(([key]) => !NODE_HOST_SETTING_KEYS.includes(key)));
     // A long-lived process: run() goes on in place across waits up to a minute (as on Cloudflare), not from the top.
     runtimeOptions.maxInProcessWaitMs ??= NODE_HOST_MAX_IN_PROCESS_WAIT_MS;
     // No `attach`: the timers deliver to this host's dispatcher, not to the runtime's own.
+    // Its own wake-ups stay here (timers, the due index); changes are announced to the fleet, if any.
     const scheduler: Scheduler = { name: 'node-host', schedule: (wake) => timers.schedule(wake), close: () => timers.close!() };
+    if (fleet?.announce) scheduler.announce = (ref, change) => fleet.announce!(ref, change);
     runtime = createRuntime({ ...runtimeOptions, scheduler } as RuntimeOptions<Env, W>) as Runtime<Env, W>;
   }
   const report = (error: unknown, what: string) => console.error(`[cairn] [node host] ${what} failed:`, error);
@@ -60,6 +65,7 @@ export function createNodeHost<Env extends object = Record<string, unknown>, con
   });
   timers.attach!((wake) => dispatcher.deliver(wake));
   const poller = createPoller({ store: runtime.store, clock, dispatcher, timers, onError: (error) => report(error, 'poll') }, settings);
+  const membership = fleet ? joinFleet({ fleet, runtime, clock, dispatcher, poller, onError: report }, settings) : undefined;
 
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   let stopped: Promise<void> | undefined;
@@ -70,11 +76,13 @@ export function createNodeHost<Env extends object = Record<string, unknown>, con
     stopped ??= (async () => {
       state = 'stopping';
       removeSignals();
+      await membership?.stop();
       await poller.stop();
       dispatcher.close();
       await timers.close!();
       // Waits for every replay in progress; each stops starting steps at its slice's end.
       await runtime.close();
+      if (fleet !== runtime.scheduler) await fleet?.close?.();
       if (settings.closeStore) await runtime.store.close?.();
       state = 'stopped';
     })();
@@ -90,6 +98,8 @@ export function createNodeHost<Env extends object = Record<string, unknown>, con
       if (state !== 'idle') throw new Error(`[cairn] [node host] the host is ${state}; create another to start again`);
       state = 'running';
       if (settings.handleSignals) removeSignals = onStopSignals(stop);
+      // Listening before the first poll: nothing published in between is missed.
+      await membership?.start();
       // Startup recovery: the first poll runs now (crashed and due instances), later ones page on.
       await poller.start();
     },

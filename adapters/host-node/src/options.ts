@@ -1,7 +1,7 @@
 // Options of createNodeHost, validated once in the factory, with their defaults in plain view.
 
 import { z } from 'zod';
-import type { Runtime, RuntimeOptions, WorkflowRegistrations } from '@cairn/core';
+import type { Runtime, RuntimeOptions, Scheduler, WorkflowRegistrations } from '@cairn/core';
 
 export const NodeHostSettingsSchema = z.object({
   /** How often the due-wake-up index is read (one indexed query). Bounds the lateness of wake-ups that another process scheduled or that a crash left behind. @default 20 */
@@ -20,6 +20,24 @@ export const NodeHostSettingsSchema = z.object({
   handleSignals: z.boolean().default(true),
   /** Close the store when the host stops. @default true */
   closeStore: z.boolean().default(true),
+  /**
+   * A scheduler every process of a fleet shares (`createPostgresScheduler` from @cairn/store-postgres): the host
+   * subscribes to it, so a wake-up any process schedules is claimed and replayed by one host when it is due, and a
+   * change announced anywhere (an event, a pause) reaches a replay held here at once. Without it hosts on one store
+   * still share the work, through the due index only (each poll). @default none
+   */
+  scheduler: z
+    .custom<Scheduler>(
+      (value) => typeof value === 'object' && value !== null && typeof (value as Scheduler).subscribe === 'function',
+      'a fleet scheduler: an object with subscribe() (createPostgresScheduler)',
+    )
+    .optional(),
+  /**
+   * How long a due instance this host claims (on a store with `claimDueInstances`, such as Postgres) is left out
+   * of other hosts' claims: time to take its lease. A host that dies holding a claim leaves the instance due again
+   * this long after. @default 250
+   */
+  claimMs: z.number().int().min(1).default(250),
 });
 
 /**

@@ -10,8 +10,21 @@ export interface Poller {
   start(): Promise<void>;
   /** Polls soon (a replay ended and there is room). */
   soon(): void;
+  /** Polls now (a fleet scheduler stopped listening for a while: what it published meanwhile is lost). */
+  now(): void;
   /** Stops polling; resolves once a poll in progress is over. */
   stop(): Promise<void>;
+}
+
+/**
+ * A page of instances due now or within the look-ahead. Many hosts on one store take disjoint claims; otherwise
+ * the page reads past the instances this host is about to acquire (still due) and the leases decide.
+ */
+async function readDue(store: WorkflowStore, now: number, limit: number, active: number, settings: NodeHostSettings) {
+  const horizon = now + settings.lookaheadMs;
+  if (store.claimDueInstances) return { due: await store.claimDueInstances({ now: horizon, limit, claimUntil: horizon + settings.claimMs }), fetched: limit };
+  const fetched = limit + active;
+  return { due: await store.listDueInstances({ now: horizon, limit: fetched }), fetched };
 }
 
 export function createPoller(
@@ -33,10 +46,8 @@ export function createPoller(
       return 0;
     }
     const limit = Math.min(room, settings.batchSize);
-    // Instances this host is about to acquire are still due: read past them.
-    const fetched = limit + dispatcher.active;
     const now = clock.now();
-    const due = await store.listDueInstances({ now: now + settings.lookaheadMs, limit: fetched });
+    const { due, fetched } = await readDue(store, now, limit, dispatcher.active, settings);
     let started = 0;
     for (const ref of due) {
       if (!running || started >= limit) break;
@@ -81,6 +92,9 @@ export function createPoller(
     },
     soon() {
       if (backlog) schedule(0);
+    },
+    now() {
+      schedule(0);
     },
     async stop() {
       running = false;

@@ -76,7 +76,7 @@ export type { ReplayReport, StepOverride, StepOverrideHook, StepAttemptInfo } fr
 export type { BlockReason } from './engine/branches.js';
 export { createMemoryStore, type MemoryStore } from './memory-store.js';
 export { createTimerScheduler, type TimerSchedulerOptions } from './timer-scheduler.js';
-export type { Scheduler, WakeRequest } from './scheduler.js';
+export type { InstanceChange, Scheduler, WakeRequest, WakeSubscriber, WakeSubscription } from './scheduler.js';
 export type {
   WorkflowStore,
   InstanceRef,
@@ -89,6 +89,7 @@ export type {
   ListInstancesParams,
   InstancePage,
   ListDueParams,
+  ClaimDueParams,
   DueInstance,
   ClaimNonceParams,
   CountInstancesParams,

@@ -5,6 +5,7 @@ import { replayInstance, type LiveSessions, type ReplayOptions } from './engine/
 import type { ReplaySession } from './engine/session.js';
 import type { EngineSettings, ReplayReport } from './engine/settings.js';
 import type { WorkflowClass } from './entrypoint.js';
+import type { InstanceChange } from './scheduler.js';
 import type { InstanceRef } from './store.js';
 import { refKey } from './shared/refs.js';
 
@@ -61,7 +62,7 @@ export class RuntimeReplays {
   }
 
   /** Tells the replay of `ref` running in this process (if any) about a change to its instance. */
-  notify(ref: InstanceRef, change: 'event' | 'pause' | 'resume' | 'terminate'): void {
+  notify(ref: InstanceRef, change: InstanceChange): void {
     const session = this.sessions.get(refKey(ref));
     if (!session) return;
     if (change === 'terminate') void session.onLeaseLost();

@@ -9,7 +9,7 @@ import { createBinding, type BindingCode, type Workflow } from './binding.js';
 import type { ReplayOptions } from './engine/replay.js';
 import type { EngineSettings, ReplayReport } from './engine/settings.js';
 import type { RuntimeInternals } from './runtime-internals.js';
-import type { Scheduler } from './scheduler.js';
+import type { InstanceChange, Scheduler } from './scheduler.js';
 import type { InstanceRef, WorkflowStore } from './store.js';
 import { createTimerScheduler } from './timer-scheduler.js';
 import { createCronTriggers, cronScheduleOf } from './cron-triggers.js';
@@ -64,6 +64,11 @@ export interface Runtime<Env extends object = Record<string, unknown>, W extends
    * exist yet; returns how many it created. Hosts call it on their sweeper tick; `sweep()` calls it too.
    */
   fireSchedules(options?: { lookbackMs?: number }): Promise<number>;
+  /**
+   * Tells the replay of the instance running in this process, if any, that the instance changed elsewhere (a host
+   * subscribed to a fleet scheduler calls it with what other processes announce): it re-reads the instance now.
+   */
+  changed(ref: InstanceRef, change: InstanceChange): void;
   /** Resolves when no replay is in progress in this process. */
   idle(): Promise<void>;
   /** Stops in-process timers and waits for replays in progress. */
@@ -126,6 +131,7 @@ export function createRuntime<Env extends object = Record<string, unknown>, cons
       return report.due;
     },
     fireSchedules: ({ lookbackMs = CRON_LOOKBACK_MS } = {}) => (registrations.schedules.size === 0 ? Promise.resolve(0) : cron.fire(clock.now(), lookbackMs)),
+    changed: (ref, change) => replays.notify(ref, change),
     idle: () => replays.idle(),
     async close() {
       closed = true;
@@ -162,7 +168,16 @@ function runtimeInternals(
         .then(() => scheduler.schedule(wake))
         .catch((error: unknown) => onError(error, { ...wake, operation: 'schedule' }));
     },
-    notify: (ref, change) => replays.notify(ref, change),
+    notify(ref, change) {
+      replays.notify(ref, change);
+      // A replay holding the instance in another process hears it from the fleet scheduler (best effort: that
+      // replay's next write re-reads the instance anyway).
+      if (scheduler.announce) {
+        void Promise.resolve()
+          .then(() => scheduler.announce!(ref, change))
+          .catch((error: unknown) => onError(error, { ...ref, operation: 'announce' }));
+      }
+    },
   };
   if (telemetry) internals.traceCreate = (record, write) => telemetry.create(record, write);
   return internals;

@@ -1,5 +1,7 @@
 // The wake-up port. A scheduler makes sure an instance is replayed at (or soon after) a time.
 
+import type { InstanceRef } from './store.js';
+
 export interface WakeRequest {
   workflowName: string;
   instanceId: string;
@@ -32,5 +34,32 @@ export interface Scheduler {
   schedule(params: Readonly<WakeRequest>): Promise<void>;
   /** In-process schedulers deliver to this handler; remote schedulers omit the method. */
   attach?(deliver: (wake: WakeRequest) => Promise<void>): void;
+  /**
+   * Schedulers that reach every process of a fleet: tells them of a change to an instance (an event sent, a pause,
+   * a termination asked), so that the process whose replay holds the instance in place hears it now rather than
+   * at its replay's next write. The runtime calls it after its own process was told; a failure is reported only.
+   */
+  announce?(ref: InstanceRef, change: InstanceChange): Promise<void>;
+  /**
+   * Fleet schedulers: receives what every process schedules and announces (a host of the fleet subscribes).
+   * Resolves once listening; the subscription's `stop` ends it.
+   */
+  subscribe?(subscriber: WakeSubscriber): Promise<WakeSubscription>;
   close?(): Promise<void>;
+}
+
+/** A change to an instance that a replay holding it must hear (it re-reads the instance). */
+export type InstanceChange = 'event' | 'pause' | 'resume' | 'terminate';
+
+export interface WakeSubscriber {
+  /** A wake-up some process scheduled: the host claims the instance when it is due, and replays it. */
+  wake(wake: WakeRequest): void;
+  /** A change some other process announced (`runtime.changed`). */
+  change(ref: InstanceRef, change: InstanceChange): void;
+  /** Listening again after a gap (a dropped connection): what was published meanwhile is lost, so poll now. */
+  resumed(): void;
+}
+
+export interface WakeSubscription {
+  stop(): Promise<void>;
 }

@@ -79,6 +79,13 @@ export interface DueInstance extends InstanceRef {
   wakeAt: number;
 }
 
+export interface ClaimDueParams extends ListDueParams {
+  /** Epoch ms: the instances claimed are left out of every other claim until then, or until the instance's next update. */
+  claimUntil: number;
+  /** Only this instance (a wake-up announced for it). */
+  ref?: InstanceRef;
+}
+
 /**
  * A durable journal of workflow instances. Every rule below is checked by `@cairn/testkit`'s
  * `describeStoreConformance` (the test that checks it is named after it).
@@ -144,6 +151,14 @@ export interface WorkflowStore {
   appendEvent(params: Readonly<AppendEventParams>): Promise<InstanceRecord>;
   listInstances(params: Readonly<ListInstancesParams>): Promise<InstancePage>;
   listDueInstances(params: Readonly<ListDueParams>): Promise<DueInstance[]>;
+  /**
+   * Optional, for many runners on one store: `listDueInstances` less the instances claimed by another call, each
+   * instance returned claimed until `claimUntil` or its next `updateInstance` (so racing hosts take disjoint
+   * sets; rows another call is claiming are skipped, not waited for). A claim changes no field of the record and
+   * not its `version`; `listDueInstances` still returns claimed instances. A host that takes a claim and dies
+   * leaves the instance due again at `claimUntil`.
+   */
+  claimDueInstances?(params: Readonly<ClaimDueParams>): Promise<DueInstance[]>;
   deleteInstance(params: Readonly<InstanceRef>): Promise<boolean>;
   /**
    * Records the single use of `key` (a request signature) until `expiresAt`: true when no live claim existed (and

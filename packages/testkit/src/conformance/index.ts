@@ -3,6 +3,7 @@
 
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { WorkflowStore } from '@cairn/core';
+import { claimTests } from './claims.js';
 import { concurrencyTests } from './concurrency.js';
 import { corpusTests } from './corpus.js';
 import { corruptionTests } from './corruption.js';
@@ -77,6 +78,7 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory, 
     raceTests(ctx);
     corpusTests(ctx);
     nonceTests(ctx);
+    claimTests(ctx);
     failureTests(ctx);
     faultTests(ctx);
     durabilityTests(ctx);
