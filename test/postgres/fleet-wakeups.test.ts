@@ -5,7 +5,7 @@
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, InvalidOptionsError, WorkflowEntrypoint, type Runtime, type WorkflowEvent, type WorkflowStep } from '@cairn/core';
+import { createRuntime, InvalidOptionsError, WorkflowEntrypoint, type Runtime, type WorkflowEvent, type WorkflowStep, type WorkflowStore } from '@cairn/core';
 import { createNodeHost, type NodeHost } from '@cairn/host-node';
 import { createPostgresScheduler, createPostgresStore } from '@cairn/store-postgres';
 import { startLocalPostgres, type LocalPostgres } from '../emulators/postgres.js';
@@ -38,6 +38,18 @@ const pools: pg.Pool[] = [];
 const hosts: NodeHost[] = [];
 const runs: Array<[string, string]> = [];
 let client: Runtime;
+/** Journal loads by the hosts, per instance: a replay starts with one, so a second is a host that raced for it. */
+const loads = new Map<string, number>();
+
+function counted(store: WorkflowStore): WorkflowStore {
+  return {
+    ...store,
+    loadJournal(ref) {
+      loads.set(ref.instanceId, (loads.get(ref.instanceId) ?? 0) + 1);
+      return store.loadJournal(ref);
+    },
+  };
+}
 
 function pool(): pg.Pool {
   const made = new pg.Pool({ host: server.host, port: server.port, user: server.user, database: server.database, max: 6 });
@@ -67,7 +79,7 @@ beforeAll(async () => {
   for (const name of ['a', 'b']) {
     const shared = pool();
     const host = createNodeHost({
-      store: createPostgresStore({ pool: shared }),
+      store: counted(createPostgresStore({ pool: shared })),
       scheduler: createPostgresScheduler({ pool: shared, onError: () => undefined }),
       workflows,
       env: { host: name, ran: (host: string, id: string) => void runs.push([host, id]) },
@@ -93,9 +105,10 @@ describe('createPostgresScheduler with Node hosts', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `greet-${i}`);
     await Promise.all(ids.map((id) => client.workflow('GREET').create({ id, params: { name: id } })));
     for (const id of ids) expect(await until(id, output('GREET', id), 5_000)).toBe(`hello ${id}`);
-    // One host took each: every body ran once.
+    // One host took each: every body ran once, and no host loaded a journal another host had claimed.
     const ran = runs.filter(([, id]) => ids.includes(id));
     expect(ran).toHaveLength(ids.length);
+    expect(ids.map((id) => loads.get(id))).toEqual(ids.map(() => 1));
   });
 
   it('an event a client sends reaches the wait a host holds in place, at once rather than at the wait’s end', async () => {
@@ -114,6 +127,41 @@ describe('createPostgresScheduler with Node hosts', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await client.workflow('GREET').create({ id: 'after-cut', params: { name: 'again' } });
     expect(await until('after-cut', output('GREET', 'after-cut'), 8_000)).toBe('hello again');
+  });
+
+  it('hosts polling one store claim disjoint due instances: each is loaded by one host only', async () => {
+    const schema = 'polled';
+    await createPostgresStore({ pool: pool(), schema }).migrate();
+    const polled: NodeHost[] = [];
+    for (const name of ['c', 'd']) {
+      const host = createNodeHost({
+        store: counted(createPostgresStore({ pool: pool(), schema })),
+        workflows,
+        env: { host: name, ran: (host: string, id: string) => void runs.push([host, id]) },
+        pollIntervalMs: 10,
+        // Long enough that no claim ends before its host takes the lease, even on a loaded machine.
+        claimMs: 5_000,
+        handleSignals: false,
+      });
+      await host.start();
+      polled.push(host);
+    }
+    // Wake-ups go nowhere: only the hosts' polls find the new instances.
+    const writer = createRuntime({
+      store: createPostgresStore({ pool: pool(), schema }),
+      scheduler: { name: 'none', schedule: async () => undefined },
+      workflows,
+    });
+    const ids = Array.from({ length: 40 }, (_, i) => `polled-${i}`);
+    await Promise.all(ids.map((id) => writer.workflow('GREET').create({ id, params: { name: id } })));
+    const done = async () => {
+      const page = await writer.store.listInstances({ workflowName: 'GREET', status: 'complete', limit: 100 });
+      return page.instances.filter((instance) => ids.includes(instance.instanceId)).length === ids.length ? true : undefined;
+    };
+    await until('all polled instances complete', done, 10_000);
+    await Promise.all(polled.map((host) => host.stop()));
+    await writer.close();
+    expect(ids.map((id) => loads.get(id))).toEqual(ids.map(() => 1));
   });
 
   it('bad options are typed errors naming the option', () => {

@@ -7,17 +7,20 @@ import { parseOptions, type CorruptRecordError } from '@cairn/core';
 /** What the store needs of a node-postgres pool: `query` for statements, `connect` for migrations and LISTEN. */
 export type PostgresPool = Pick<Pool, 'query' | 'connect'>;
 
-/** A schema name the store can put in SQL unquoted: lower-case letters, digits and `_`, at most 63 bytes. */
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** A pool option: what the store and the scheduler check of it. */
+export const PoolSchema = z.custom<PostgresPool>(
+  (value) => typeof value === 'object' && value !== null && typeof (value as Pool).query === 'function' && typeof (value as Pool).connect === 'function',
+  'a Pool from pg (node-postgres)',
+);
+
+/** A name the package puts in SQL unquoted (a schema, a NOTIFY channel): lower-case letters, digits and `_`, at most 63 bytes. */
+export const IdentifierSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _, starting with a letter or _ (at most 63)');
 
 export const PostgresStoreOptionsSchema = z.object({
   /** A `pg` Pool you configure (host, credentials, TLS, size). The store never ends it. */
-  pool: z.custom<PostgresPool>(
-    (value) => typeof value === 'object' && value !== null && typeof (value as Pool).query === 'function' && typeof (value as Pool).connect === 'function',
-    'a Pool from pg (node-postgres)',
-  ),
+  pool: PoolSchema,
   /** The schema holding Cairn's tables (created by `migrate()`). @default 'cairn' */
-  schema: z.string().regex(SCHEMA_NAME, 'lower-case letters, digits and _, starting with a letter or _ (at most 63)').default('cairn'),
+  schema: IdentifierSchema.default('cairn'),
   /**
    * Step records written in the same turn of the event loop (many instances completing steps together) go to
    * the server as one statement: one round trip and one commit for all of them. @default true

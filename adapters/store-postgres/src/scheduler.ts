@@ -9,25 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseOptions, type InstanceChange, type InstanceRef, type Scheduler, type WakeRequest, type WakeSubscriber } from '@cairn/core';
 import { Listener } from './listener.js';
-import type { PostgresPool } from './options.js';
+import { IdentifierSchema, PoolSchema } from './options.js';
 import { decodeMessage, encodeChange, encodeWake } from './scheduler-messages.js';
 import { Transport, type Statement } from './transport.js';
 
 export const PostgresSchedulerOptionsSchema = z.object({
   /** A `pg` Pool (the store's may be shared). Each subscription holds one of its connections for LISTEN. */
-  pool: z.custom<PostgresPool>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as PostgresPool).query === 'function' &&
-      typeof (value as PostgresPool).connect === 'function',
-    'a Pool from pg (node-postgres)',
-  ),
+  pool: PoolSchema,
   /** The NOTIFY channel; every process of one fleet uses the same. @default 'cairn_wakeups' */
-  channel: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _, starting with a letter or _ (at most 63)')
-    .default('cairn_wakeups'),
+  channel: IdentifierSchema.default('cairn_wakeups'),
   /** How often the LISTEN connection is checked (a half-open connection shows no error until used). @default 10_000 */
   heartbeatMs: z.number().int().min(100).default(10_000),
   /** Failures nobody awaits (a LISTEN connection lost and replaced, a message that does not parse). @default console.warn */
